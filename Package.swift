@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Shipdeck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "shipdeck", targets: ["shipdeck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "TerminalUI", dependencies: ["CNCurses"]),
+        .target(name: "ShipdeckCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "ShipdeckApp", dependencies: ["TerminalUI", "ShipdeckCore"]),
+        .executableTarget(name: "shipdeck", dependencies: [
+            "ShipdeckApp", "ShipdeckCore", "TerminalUI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "ShipdeckCoreTests", dependencies: ["ShipdeckCore"]),
+        .testTarget(name: "ShipdeckAppTests", dependencies: ["ShipdeckApp", "TerminalUI", "ShipdeckCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

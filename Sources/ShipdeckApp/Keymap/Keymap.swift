@@ -1,0 +1,60 @@
+import TerminalUI
+
+/// The key tables. Pane bindings win over global ones for the focused pane.
+public enum Keymap {
+    public static let global: [Binding] = [
+        Binding([.character("1")], .toggleFullScreen(.board), "Board full screen (again: overview)"),
+        Binding([.character("2")], .toggleFullScreen(.pipelines), "Pipelines full screen (again: overview)"),
+        Binding([.character("3")], .toggleFullScreen(.fleet), "Fleet full screen (again: overview)"),
+        Binding([.character("4")], .toggleFullScreen(.alerts), "Alerts full screen (again: overview)"),
+        Binding([.tab], .focusNext, "Next pane", footer: true),
+        Binding([.backTab], .focusPrevious, "Previous pane"),
+        Binding([.character("j"), .down], .move(1), "Down"),
+        Binding([.character("k"), .up], .move(-1), "Up"),
+        Binding([.character("h"), .left], .left, "Left (pane or board column)"),
+        Binding([.character("l"), .right], .right, "Right (pane or board column)"),
+        Binding([.character("g"), .home], .top, "First row"),
+        Binding([.character("G"), .end], .bottom, "Last row"),
+        Binding([.pageUp, .ctrl("b")], .pageUp, "Page up"),
+        Binding([.pageDown, .ctrl("f")], .pageDown, "Page down"),
+        Binding([.enter], .openDetail, "Details", footer: true),
+        Binding([.escape], .back, "Back / close / clear filter"),
+        Binding([.character("/")], .startFilter, "Filter the focused list", footer: true),
+        Binding([.character(":")], .startPalette, "Command palette", footer: true),
+        Binding([.character("?")], .openHelp, "Help (this overlay)", footer: true),
+        Binding([.character("q"), .ctrl("c")], .requestQuit, "Quit (asks while a deploy runs)", footer: true),
+    ]
+
+    public static let panes: [PaneID: [Binding]] = [
+        .board: [
+            Binding([.character("d")], .deleteSelectedCard, "Delete the selected card", scope: .pane(.board), destructive: true),
+        ],
+        .pipelines: [],
+        .fleet: [],
+        .alerts: [],
+    ]
+
+    /// Every binding that applies while `pane` has focus, pane bindings first.
+    public static func bindings(for pane: PaneID) -> [Binding] { (panes[pane] ?? []) + global }
+
+    /// The action `key` triggers in `pane`, if any.
+    public static func action(for key: Key, in pane: PaneID) -> Action? {
+        bindings(for: pane).first { $0.keys.contains(key) }?.action
+    }
+
+    /// Every table in help order: global first, then each pane.
+    public static var sections: [(BindingScope, [Binding])] {
+        [(.global, global)] + PaneID.allCases.compactMap { pane in
+            let list = panes[pane] ?? []
+            return list.isEmpty ? nil : (.pane(pane), list)
+        }
+    }
+
+    /// Keys of the dialogs and inputs, which help lists after the tables.
+    public static let modeKeys: [(String, String)] = [
+        ("Filter", "type to filter live · Enter keep · Esc clear"),
+        ("Palette", "Tab complete · ↑/↓ choose · Enter run · Esc close"),
+        ("Dialog", "←/→ or Tab choose · Enter answer · y yes · n / Esc no"),
+        ("Mouse", "click selects a row and focuses its pane · wheel scrolls"),
+    ]
+}

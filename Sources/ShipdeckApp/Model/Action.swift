@@ -1,0 +1,39 @@
+import Foundation
+import ShipdeckCore
+import TerminalUI
+
+/// Everything that can happen to the dashboard: keys resolved through the keymap, core events,
+/// the clock, the terminal. `update` is the only place that turns an action into a new model.
+public indirect enum Action: Sendable, Equatable {
+    // Panes
+    case focus(PaneID)
+    case focusNext, focusPrevious
+    /// Open a pane full screen; the same key again goes back to the overview.
+    case toggleFullScreen(PaneID)
+    case overview
+    case focusDirection(dx: Int, dy: Int)
+    // Lists
+    case move(Int)
+    case top, bottom, pageUp, pageDown
+    case left, right
+    case openDetail, back
+    // Modes
+    case startFilter, startPalette, openHelp
+    case runCommand(String)
+    // Work
+    case deleteSelectedCard
+    case perform(CoreCommand)
+    case commandFailed(String)
+    // Lifecycle
+    case requestQuit, quit
+    case confirm(Confirmation)
+    // Inputs from outside
+    case key(Key)
+    case paste(String)
+    case mouse(MouseEvent)
+    case resize(Size)
+    case tick(Date)
+    case core(CoreEvent)
+    case setTheme(Theme, notice: Notice?)
+    case showNotice(Notice)
+}

@@ -1,0 +1,97 @@
+import Foundation
+import ShipdeckCore
+import TerminalUI
+
+/// The four panes of the overview.
+public enum PaneID: String, CaseIterable, Sendable, Hashable {
+    case board, pipelines, fleet, alerts
+
+    public var title: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+    public var number: Int { PaneID.allCases.firstIndex(of: self)! + 1 }
+}
+
+/// What has the keyboard besides the panes.
+public enum Mode: Sendable, Equatable {
+    case normal
+    /// Typing a filter for the focused pane.
+    case filter(TextField)
+    /// The `:` command palette: the text and the highlighted completion.
+    case palette(TextField, selected: Int)
+    /// The `?` overlay, scrolled by `offset` lines.
+    case help(offset: Int)
+    /// The detail of the selected item of the focused pane.
+    case detail
+    case confirm(Confirmation)
+}
+
+/// A question the user must answer before something destructive or production-affecting happens.
+public struct Confirmation: Sendable, Equatable {
+    public var title: String
+    public var lines: [String]
+    public var confirmLabel: String
+    public var action: Action
+    /// 0 = confirm, 1 = cancel. Cancel is selected first, so a stray Enter does nothing harmful.
+    public var selected: Int
+
+    public init(title: String, lines: [String], confirmLabel: String, action: Action) {
+        self.title = title
+        self.lines = lines
+        self.confirmLabel = confirmLabel
+        self.action = action
+        self.selected = 1
+    }
+}
+
+/// A one-line message in the footer until the next key press.
+public struct Notice: Sendable, Equatable {
+    public enum Level: Sendable { case info, warning, error }
+    public var text: String
+    public var level: Level
+    public init(_ text: String, level: Level = .info) {
+        self.text = text
+        self.level = level
+    }
+}
+
+/// The dashboard's whole state: a plain value changed only by `update`.
+public struct Model: Sendable, Equatable {
+    public var snapshot: WorkspaceSnapshot?
+    public var size: Size
+    public var focus: PaneID = .board
+    /// The focused pane fills the screen.
+    public var zoomed = false
+    public var mode: Mode = .normal
+    /// Selected row per list pane (index into the filtered rows).
+    public var selection: [PaneID: Int] = [:]
+    /// First visible row per list pane.
+    public var offsets: [PaneID: Int] = [:]
+    /// Applied filter text per pane.
+    public var filters: [PaneID: String] = [:]
+    /// The selected card on the board (by id, so it survives refreshes and filtering).
+    public var selectedCard: String?
+    public var notice: Notice?
+    public var now: Date
+    public var timeZone: TimeZone
+    /// Where the core lives, for the status bar ("in-process core", later "attached to …").
+    public var coreLabel: String
+    public var theme: Theme
+    public var glyphs: Glyphs
+    public var themeNames: [String]
+    public var quit = false
+
+    public init(
+        snapshot: WorkspaceSnapshot?, size: Size, now: Date, timeZone: TimeZone = .current, coreLabel: String = "in-process core",
+        theme: Theme = .fallback, glyphs: Glyphs = .unicode, themeNames: [String] = []
+    ) {
+        self.snapshot = snapshot
+        self.size = size
+        self.now = now
+        self.timeZone = timeZone
+        self.coreLabel = coreLabel
+        self.theme = theme
+        self.glyphs = glyphs
+        self.themeNames = themeNames
+    }
+
+    public var isDeployRunning: Bool { !(snapshot?.runningDeploys.isEmpty ?? true) }
+}

@@ -1,0 +1,95 @@
+import Dispatch
+import Foundation
+import ShipdeckCore
+import TerminalUI
+
+/// Runs the dashboard in the real terminal: one thread owns ncurses and blocks in `poll` on the
+/// terminal and the inbox's wake-up pipe; core events, finished effects and signals arrive through
+/// the inbox. It redraws only after input, an event, or the 1 Hz clock tick.
+public final class AppRunner: @unchecked Sendable {
+    private let client: any CoreClient
+    private let person: String
+    private let themes: ThemeCatalog
+    private let inbox = Inbox()
+    private var signalSources: [any DispatchSourceSignal] = []
+
+    public init(client: any CoreClient, person: String, themes: ThemeCatalog) {
+        self.client = client
+        self.person = person
+        self.themes = themes
+    }
+
+    /// Opens the terminal, runs until the user quits or a signal arrives, and restores the terminal
+    /// before returning — also when it throws.
+    public func run(model initial: Model, noColor: Bool) async throws {
+        installSignalHandlers()
+        let bridge = Task { [client, inbox] in
+            for await event in await client.events() { inbox.push(.core(event)) }
+        }
+        defer { bridge.cancel() }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { [self] in
+                do {
+                    try self.loop(initial, noColor: noColor)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "shipdeck-ui"
+            thread.start()
+        }
+    }
+
+    private func loop(_ initial: Model, noColor: Bool) throws {
+        let backend = try NCursesBackend(noColor: noColor)
+        defer { backend.restore() }
+        var model = initial
+        model.theme = model.theme.reduced(to: backend.colorMode)
+        let driver = AppDriver(model: model, backend: backend)
+        driver.render()
+        while !driver.model.quit {
+            let now = Date()
+            let untilNextSecond = Int32(max(1, (1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000))
+            switch backend.wait(wakeFD: inbox.readFD, timeoutMilliseconds: untilNextSecond) {
+            case .hangup: return
+            case .timeout: break
+            case .input, .wake: break
+            }
+            guard let events = backend.readEvents() else { return }
+            for event in events { run(driver.handle(event), driver: driver, colorMode: backend.colorMode) }
+            for action in inbox.drain() { run(driver.dispatch(action), driver: driver, colorMode: backend.colorMode) }
+            let tick = Date()
+            if Int(tick.timeIntervalSince1970) != Int(driver.model.now.timeIntervalSince1970) { driver.dispatch(.tick(tick)) }
+            if !driver.model.quit { driver.render() }
+        }
+    }
+
+    private func run(_ effects: [Effect], driver: AppDriver, colorMode: ColorMode) {
+        for effect in effects {
+            switch effect {
+            case .perform(let command):
+                Task { [client, person, inbox] in
+                    do { try await client.perform(command, as: person) } catch {
+                        inbox.push(.commandFailed(String(describing: error)))
+                    }
+                }
+            case .loadTheme(let name):
+                let (theme, notice) = themes.load(name)
+                run(driver.dispatch(.setTheme(theme.reduced(to: colorMode), notice: notice ?? Notice("Theme \(theme.name)"))), driver: driver, colorMode: colorMode)
+            }
+        }
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP end the loop through the inbox, so the terminal is restored on the
+    /// UI thread like on `q`.
+    private func installSignalHandlers() {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [inbox] in inbox.push(.quit) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import ShipdeckCore
+
+/// Work `update` asks the runtime to do outside the pure update: talk to the core, read a theme
+/// file, ring the bell. The runtime turns each finished effect into a new action.
+public enum Effect: Sendable, Equatable {
+    case perform(CoreCommand)
+    case loadTheme(String)
+}

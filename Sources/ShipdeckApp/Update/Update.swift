@@ -1,0 +1,187 @@
+import Foundation
+import ShipdeckCore
+import TerminalUI
+
+/// Applies `action` to `model` and returns the effects to run. Pure: no I/O, no clock.
+public func update(_ model: inout Model, _ action: Action) -> [Effect] {
+    var effects: [Effect] = []
+    switch action {
+    case .key(let key):
+        if model.notice != nil { model.notice = nil }
+        effects = handleKey(&model, key)
+    case .paste(let text):
+        switch model.mode {
+        case .filter(var field): field.insert(text); model.mode = .filter(field)
+        case .palette(var field, _): field.insert(text); model.mode = .palette(field, selected: 0)
+        default: break
+        }
+    case .mouse(let event): handleMouse(&model, event)
+    case .resize(let size): model.size = size
+    case .tick(let date): model.now = date
+    case .core(let event):
+        if model.snapshot == nil {
+            if case .snapshot(let whole) = event.change { model.snapshot = whole }
+        } else {
+            model.snapshot!.apply(event.change)
+        }
+        if case .notice(let text) = event.change { model.notice = Notice(text) }
+    case .focus(let pane): model.focus = pane
+    case .focusNext: model.focus = PaneID.allCases[(model.focus.number) % 4]
+    case .focusPrevious: model.focus = PaneID.allCases[(model.focus.number + 2) % 4]
+    case .toggleFullScreen(let pane):
+        model.zoomed = !(model.zoomed && model.focus == pane)
+        model.focus = pane
+    case .overview: model.zoomed = false
+    case .focusDirection(let dx, let dy):
+        guard !model.zoomed else { break }
+        let index = model.focus.number - 1
+        let column = min(1, max(0, index % 2 + dx)), row = min(1, max(0, index / 2 + dy))
+        model.focus = PaneID.allCases[row * 2 + column]
+    case .move(let delta): moveSelection(&model, by: delta)
+    case .top: moveSelection(&model, to: 0)
+    case .bottom: moveSelection(&model, to: Int.max)
+    case .pageUp: moveSelection(&model, by: -max(1, model.layout.listHeight(model.focus) - 1))
+    case .pageDown: moveSelection(&model, by: max(1, model.layout.listHeight(model.focus) - 1))
+    case .left: horizontal(&model, -1)
+    case .right: horizontal(&model, 1)
+    case .openDetail:
+        if model.mode == .detail { model.mode = .normal } else if selectedItemExists(model) { model.mode = .detail }
+    case .back:
+        if model.mode != .normal {
+            model.mode = .normal
+        } else if model.filters[model.focus] != nil {
+            model.filters[model.focus] = nil
+        } else if model.zoomed {
+            model.zoomed = false
+        }
+    case .startFilter: model.mode = .filter(TextField(model.filters[model.focus] ?? ""))
+    case .startPalette: model.mode = .palette(TextField(), selected: 0)
+    case .openHelp: model.mode = .help(offset: 0)
+    case .runCommand(let text): effects = runCommand(&model, text)
+    case .deleteSelectedCard:
+        guard let id = model.selectedCard, let card = BoardLayout(model: model).flatCards.first(where: { $0.id == id }) else {
+            model.notice = Notice("No card selected", level: .warning)
+            break
+        }
+        model.mode = .confirm(Confirmation(
+            title: "Delete \(card.id)?", lines: ["\(card.id) \(card.title)", "The card and its history are removed for everyone."],
+            confirmLabel: "Delete", action: .perform(.deleteCard(id: card.id))))
+    case .perform(let command): effects = [.perform(command)]
+    case .commandFailed(let message): model.notice = Notice(message, level: .error)
+    case .requestQuit:
+        if model.isDeployRunning {
+            let deploys = model.snapshot?.runningDeploys ?? []
+            model.mode = .confirm(Confirmation(
+                title: "Quit while deploying?", lines: ["Running: " + deploys.joined(separator: ", "), "The deploy stops with this in-process core."],
+                confirmLabel: "Quit", action: .quit))
+        } else {
+            model.quit = true
+        }
+    case .quit: model.quit = true
+    case .confirm(let confirmation): model.mode = .confirm(confirmation)
+    case .setTheme(let theme, let notice):
+        model.theme = theme
+        model.notice = notice
+    case .showNotice(let notice): model.notice = notice
+    }
+    normalize(&model)
+    return effects
+}
+
+/// Routes a key by mode: inputs and dialogs first, then the keymap of the focused pane.
+func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
+    switch model.mode {
+    case .filter(var field):
+        switch key {
+        case .enter:
+            model.filters[model.focus] = field.text.isEmpty ? nil : field.text
+            model.mode = .normal
+        case .escape:
+            model.filters[model.focus] = nil
+            model.mode = .normal
+        case .up, .down:
+            model.filters[model.focus] = field.text.isEmpty ? nil : field.text
+            moveSelection(&model, by: key == .up ? -1 : 1)
+        default:
+            field.handle(key)
+            model.mode = .filter(field)
+        }
+        return []
+    case .palette(var field, let selected):
+        let completions = CommandTable.completions(for: field.text, themes: model.themeNames)
+        switch key {
+        case .escape: model.mode = .normal
+        case .tab:
+            if !completions.isEmpty { field.set(completions[min(selected, completions.count - 1)] + (completions.count == 1 && !completions[0].hasPrefix("theme ") ? "" : " ")) }
+            model.mode = .palette(field, selected: 0)
+        case .down: model.mode = .palette(field, selected: min(selected + 1, max(0, completions.count - 1)))
+        case .up: model.mode = .palette(field, selected: max(0, selected - 1))
+        case .enter:
+            model.mode = .normal
+            let typed = field.text.trimmingCharacters(in: .whitespaces)
+            let chosen = CommandTable.resolve(String(typed.split(separator: " ").first ?? "")) == nil && !completions.isEmpty
+                ? completions[min(selected, completions.count - 1)] : typed
+            return update(&model, .runCommand(chosen))
+        default:
+            field.handle(key)
+            model.mode = .palette(field, selected: 0)
+        }
+        return []
+    case .help(let offset):
+        switch key {
+        case .character("j"), .down: model.mode = .help(offset: offset + 1)
+        case .character("k"), .up: model.mode = .help(offset: max(0, offset - 1))
+        case .pageDown: model.mode = .help(offset: offset + 10)
+        case .pageUp: model.mode = .help(offset: max(0, offset - 10))
+        case .escape, .character("?"), .character("q"), .enter: model.mode = .normal
+        default: break
+        }
+        return []
+    case .confirm(var confirmation):
+        switch key {
+        case .left, .right, .tab, .backTab, .character("h"), .character("l"):
+            confirmation.selected = 1 - confirmation.selected
+            model.mode = .confirm(confirmation)
+        case .character("y"), .character("Y"):
+            model.mode = .normal
+            return update(&model, confirmation.action)
+        case .character("n"), .character("N"), .escape, .character("q"):
+            model.mode = .normal
+        case .enter:
+            model.mode = .normal
+            if confirmation.selected == 0 { return update(&model, confirmation.action) }
+        default: break
+        }
+        return []
+    case .detail where key == .escape:
+        model.mode = .normal
+        return []
+    case .normal, .detail:
+        guard let action = Keymap.action(for: key, in: model.focus) else { return [] }
+        return update(&model, action)
+    }
+}
+
+func handleMouse(_ model: inout Model, _ event: MouseEvent) {
+    switch model.mode {
+    case .normal, .detail: break
+    default: return
+    }
+    let layout = model.layout
+    guard let pane = layout.pane(atX: event.x, y: event.y), let rect = layout.panes[pane] else { return }
+    switch event.button {
+    case .wheelUp, .wheelDown:
+        model.focus = pane
+        moveSelection(&model, by: event.button == .wheelUp ? -3 : 3)
+    case .left:
+        model.focus = pane
+        let row = event.y - rect.y - 2
+        guard row >= 0 else { return }
+        if pane == .board {
+            selectBoardCard(&model, atX: event.x - rect.x - 1, row: row)
+        } else {
+            let index = (model.offsets[pane] ?? 0) + row
+            if index < PaneRows.visible(pane, model: model).count { model.selection[pane] = index }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import ShipdeckCore
+import TerminalUI
+
+/// The `?` overlay, generated from the keymap tables and the command table.
+enum HelpView {
+    static func lines(for model: Model) -> [[Span]] {
+        let theme = model.theme
+        var lines: [[Span]] = []
+        for (scope, bindings) in Keymap.sections {
+            lines.append([Span(scope.title, theme[.header])])
+            for binding in bindings {
+                let mark = binding.destructive ? " (asks first)" : ""
+                lines.append([Span("  " + binding.keyLabel.padded(to: 18), theme[.key]), Span(binding.help + mark, theme[.dialog])])
+            }
+            lines.append([])
+        }
+        lines.append([Span("Inputs", theme[.header])])
+        for (name, text) in Keymap.modeKeys {
+            lines.append([Span("  " + name.padded(to: 18), theme[.key]), Span(text, theme[.dialog])])
+        }
+        lines.append([])
+        lines.append([Span("Commands (:)", theme[.header])])
+        for command in CommandTable.commands {
+            let name = command.name + (command.argument.map { " \($0)" } ?? "")
+            let aliases = command.aliases.isEmpty ? "" : " (\(command.aliases.joined(separator: ", ")))"
+            lines.append([Span("  " + name.padded(to: 18), theme[.key]), Span(command.help + aliases, theme[.dialog])])
+        }
+        return lines
+    }
+
+    static func render(_ model: Model, offset: Int, into screen: inout Screen) {
+        let content = lines(for: model)
+        let area = screen.bounds.inset(top: 1, left: 2, bottom: 1, right: 2).centered(width: 76, height: content.count + 2)
+        let inner = dialogPanel("Help — Esc closes, j/k scroll", model: model, area: area, into: &screen)
+        let start = min(offset, max(0, content.count - inner.height))
+        for (row, line) in content.dropFirst(start).prefix(inner.height).enumerated() {
+            screen.put(line, x: inner.x + 1, y: inner.y + row, width: inner.width - 1)
+        }
+    }
+}
+
+/// The `:` palette's completion list, drawn above the footer.
+enum PaletteView {
+    static func render(_ model: Model, field: TextField, selected: Int, into screen: inout Screen) {
+        let completions = CommandTable.completions(for: field.text, themes: model.themeNames)
+        guard !completions.isEmpty else { return }
+        let shown = Array(completions.prefix(max(1, model.size.height - 4)))
+        let width = min(model.size.width, 44)
+        let area = Rect(x: 0, y: model.layout.footer.y - shown.count - 2, width: width, height: shown.count + 2)
+        let inner = dialogPanel("Commands", model: model, area: area, into: &screen)
+        for (index, name) in shown.enumerated() {
+            let help = CommandTable.resolve(String(name.split(separator: " ").first ?? ""))?.help ?? ""
+            let style = index == selected ? model.theme[.selection] : model.theme[.dialog]
+            screen.put([Span(" " + name.padded(to: 14), style.adding(.bold)), Span(help, style)], x: inner.x, y: inner.y + index, width: inner.width, fill: style)
+        }
+    }
+}
+
+/// The detail of the focused pane's selected item.
+enum DetailView {
+    static func render(_ model: Model, into screen: inout Screen) {
+        let lines = DetailView.lines(model)
+        guard let area = model.layout.panes[model.focus] else { return }
+        let box = model.zoomed ? area.inset(top: 1, left: 2, bottom: 1, right: 2) : screen.bounds.inset(top: 2, left: 4, bottom: 2, right: 4)
+        let inner = dialogPanel(lines.first ?? "Detail", model: model, area: box, into: &screen)
+        for (row, line) in lines.dropFirst().prefix(inner.height).enumerated() {
+            screen.put(line, x: inner.x + 1, y: inner.y + row, style: model.theme[.dialog], maxWidth: inner.width - 2)
+        }
+    }
+
+    /// Title first, then the lines of the detail.
+    static func lines(_ model: Model) -> [String] {
+        guard let snapshot = model.snapshot else { return ["Detail"] }
+        switch model.focus {
+        case .board:
+            guard let card = snapshot.board.columns.flatMap(\.cards).first(where: { $0.id == model.selectedCard }) else { return ["Card"] }
+            return ["\(card.id) — \(card.title)",
+                    "Column:    \(card.column)",
+                    "Assignee:  \(card.assignee ?? "nobody")",
+                    "Labels:    \(card.labels.isEmpty ? "—" : card.labels.joined(separator: ", "))",
+                    "Services:  \(card.services.isEmpty ? "—" : card.services.joined(separator: ", "))",
+                    "Created:   \(ClockFormat.age(card.createdAt, now: model.now))",
+                    "Updated:   \(ClockFormat.age(card.updatedAt, now: model.now))",
+                    ""] + card.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        case .pipelines:
+            let rows = PaneRows.visible(.pipelines, model: model)
+            guard let index = model.selection[.pipelines], index < rows.count,
+                  let service = snapshot.pipelines.first(where: { $0.service == rows[index].id }) else { return ["Pipeline"] }
+            let builds = service.builds.prefix(20).map { "#\($0.number)  \($0.state.rawValue.padded(to: 9)) \($0.branch.padded(to: 10)) \($0.commit.prefix(8))  \($0.message)" }
+            return ["\(service.service) pipeline", "File: \(service.pipelineFile)", ""] + (builds.isEmpty ? ["No builds yet."] : builds)
+        case .fleet:
+            let rows = PaneRows.visible(.fleet, model: model)
+            guard let index = model.selection[.fleet], index < rows.count,
+                  let row = snapshot.fleet.first(where: { "\($0.service)/\($0.environment)" == rows[index].id }) else { return ["Fleet"] }
+            let instances = row.instances.map { "\($0.id)  \($0.state.rawValue.padded(to: 9)) health \($0.health.rawValue.padded(to: 9)) :\($0.port)" }
+            return ["\(row.service) in \(row.environment)", "Endpoint: :\(row.port)", "Desired instances: \(row.desiredInstances)",
+                    "Image: \(row.image ?? "not deployed")", ""] + (instances.isEmpty ? ["No instances running."] : instances)
+        case .alerts:
+            let rows = PaneRows.visible(.alerts, model: model)
+            guard let index = model.selection[.alerts], index < rows.count,
+                  let alert = snapshot.alerts.first(where: { String($0.id) == rows[index].id }) else { return ["Alert"] }
+            return ["Alert #\(alert.id) — \(alert.severity.rawValue)", alert.summary, "",
+                    "State:    \(alert.state.rawValue)", "Service:  \(alert.service ?? "—")", "Urgency:  \(alert.highUrgency ? "high" : "low")",
+                    "Opened:   \(ClockFormat.age(alert.createdAt, now: model.now))", "Assignee: \(alert.assignee ?? "—")", "Dedup:    \(alert.dedupKey)"]
+        }
+    }
+}
+
+/// A bordered box in dialog colours; returns its inner rectangle.
+func dialogPanel(_ title: String, model: Model, area: Rect, into screen: inout Screen) -> Rect {
+    return Panel(title: title, focused: true).render(into: &screen, area: area, theme: model.theme.dialogFrame, glyphs: model.glyphs)
+}

@@ -1,0 +1,92 @@
+import ShipdeckCore
+import TerminalUI
+
+/// Draws one pane: its frame, header row and rows (the board draws columns instead).
+enum PaneView {
+    static func render(_ pane: PaneID, model: Model, into screen: inout Screen, area: Rect) {
+        let focused = model.focus == pane
+        var trailing = ""
+        if let filter = model.activeFilter(pane), !filter.isEmpty { trailing = "/\(filter)" }
+        let count = pane == .board ? (model.snapshot?.board.cardCount ?? 0) : PaneRows.all(pane, snapshot: model.snapshot, now: model.now).count
+        let title = "\(pane.number) \(pane.title) (\(count))"
+        let inner = Panel(title: title, focused: focused, trailing: trailing).render(into: &screen, area: area, theme: model.theme, glyphs: model.glyphs)
+        guard !inner.isEmpty else { return }
+        if pane == .board {
+            BoardView.render(model, into: &screen, area: inner)
+            return
+        }
+        let widths = PaneRows.widths(pane, total: inner.width)
+        screen.put(cells(PaneRows.header(pane), widths: widths, styles: Array(repeating: .header, count: 5), theme: model.theme), x: inner.x, y: inner.y, width: inner.width)
+        let rows = PaneRows.visible(pane, model: model)
+        let list = ListView(
+            rows: rows.map { cells($0.cells, widths: widths, styles: $0.styles, theme: model.theme) },
+            selected: model.selection[pane], offset: model.offsets[pane] ?? 0, focused: focused,
+            emptyText: emptyText(pane, model: model))
+        list.render(into: &screen, area: inner.inset(top: 1), theme: model.theme)
+    }
+
+    static func cells(_ values: [String], widths: [Int], styles: [ThemeRole], theme: Theme) -> [Span] {
+        values.enumerated().flatMap { index, value -> [Span] in
+            let width = index < widths.count ? widths[index] : 10
+            let role = index < styles.count ? styles[index] : .text
+            return [Span(value.truncated(to: width - 1).padded(to: width - 1), theme[role]), Span(" ")]
+        }
+    }
+
+    static func emptyText(_ pane: PaneID, model: Model) -> String {
+        if let filter = model.activeFilter(pane), !filter.isEmpty { return "Nothing matches '\(filter)'" }
+        switch pane {
+        case .board: return "No cards yet"
+        case .pipelines: return "No services configured"
+        case .fleet: return "No services configured"
+        case .alerts: return "No open alerts — all quiet"
+        }
+    }
+}
+
+/// The Kanban board: columns side by side when they fit, else one list grouped by column.
+enum BoardView {
+    static func render(_ model: Model, into screen: inout Screen, area: Rect) {
+        let theme = model.theme
+        let board = BoardLayout(model: model)
+        let focused = model.focus == .board
+        let offset = model.offsets[.board] ?? 0
+        guard !board.columns.isEmpty else {
+            screen.put("No board columns configured", x: area.x + 1, y: area.y, style: theme[.muted])
+            return
+        }
+        if board.sideBySide {
+            let rects = Layout.split(area, .horizontal, board.columns.map { _ in .fill(1) })
+            for (column, rect) in zip(board.columns, rects) {
+                let over = column.wipLimit.map { column.total > $0 } ?? false
+                screen.put(BoardLayout.title(column).truncated(to: rect.width - 1), x: rect.x, y: rect.y, style: theme[over ? .critical : .header])
+                let rows = column.cards.map { card in
+                    [Span(card.id + " ", theme[.muted]), Span(card.title, theme[.text])]
+                }
+                let selected = column.cards.firstIndex { $0.id == model.selectedCard }
+                ListView(rows: rows, selected: selected, offset: offset, focused: focused, emptyText: "")
+                    .render(into: &screen, area: Rect(x: rect.x, y: rect.y + 1, width: rect.width - 1, height: rect.height - 1), theme: theme)
+            }
+            return
+        }
+        let rows = board.listRows
+        var selectedIndex: Int?
+        let spans: [[Span]] = rows.enumerated().map { index, row in
+            switch row {
+            case .header(let column):
+                let over = column.wipLimit.map { column.total > $0 } ?? false
+                return [Span(BoardLayout.title(column), theme[over ? .critical : .header])]
+            case .card(let card):
+                if card.id == model.selectedCard { selectedIndex = index }
+                var line = [Span("  " + card.id.padded(to: 8), theme[.muted]), Span(card.title, theme[.text])]
+                if let assignee = card.assignee { line.append(Span(" @\(assignee)", theme[.info])) }
+                return line
+            }
+        }
+        if board.flatCards.isEmpty, let filter = model.activeFilter(.board), !filter.isEmpty {
+            screen.put("Nothing matches '\(filter)'", x: area.x + 1, y: area.y, style: theme[.muted])
+            return
+        }
+        ListView(rows: spans, selected: selectedIndex, offset: offset, focused: focused).render(into: &screen, area: area, theme: theme)
+    }
+}

@@ -1,0 +1,40 @@
+/// Which roles may carry out which command. The core checks this, so every client gets the same refusal.
+///
+/// | command | roles |
+/// | --- | --- |
+/// | move a card | dev, prod, oncall, lead |
+/// | delete a card | dev, lead |
+public enum RolePolicy {
+    /// The roles of which a person needs at least one to carry out `command`.
+    public static func allowedRoles(for command: CoreCommand) -> [String] {
+        switch command {
+        case .moveCard: return ["dev", "prod", "oncall", "lead"]
+        case .deleteCard: return ["dev", "lead"]
+        }
+    }
+
+    /// Returns the acting person, or throws a refusal that says what is missing.
+    /// - Throws: `ShipdeckError` (.refused) when `handle` is unknown or lacks every allowed role.
+    public static func authorize(_ command: CoreCommand, as handle: String, in config: WorkspaceConfig) throws -> PersonConfig {
+        guard let person = config.person(handle) else {
+            let handles = config.people.map(\.handle)
+            let hint = Suggestion.closest(to: handle, in: handles).map { "did you mean '\($0)'? " } ?? ""
+            throw ShipdeckError(.refused, "'\(handle)' is not a member of this workspace, so Shipdeck will not act for them",
+                                field: "person", hint: hint + "set SHIPDECK_USER or `user:` to one of: " + handles.joined(separator: ", "))
+        }
+        let allowed = allowedRoles(for: command)
+        guard person.roles.contains(where: allowed.contains) else {
+            let needed = allowed.count > 1 ? allowed.dropLast().joined(separator: ", ") + " or " + allowed.last! : allowed[0]
+            throw ShipdeckError(.refused, "\(person.handle) cannot \(verb(command)): that needs the \(needed) role",
+                                field: "person", hint: "ask someone with the \(needed) role, or add the role to \(person.handle) under people: in shipdeck.yml")
+        }
+        return person
+    }
+
+    static func verb(_ command: CoreCommand) -> String {
+        switch command {
+        case .moveCard: return "move cards"
+        case .deleteCard: return "delete cards"
+        }
+    }
+}

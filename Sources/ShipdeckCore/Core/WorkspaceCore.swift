@@ -1,0 +1,162 @@
+import Foundation
+
+/// The in-process core: owns the workspace state, carries out commands and publishes events.
+///
+/// Open it with `open(directory:environment:clock:)`. Subscribers get a `.snapshot` event first, then
+/// every change with strictly increasing sequence numbers; each published change is appended to the
+/// store's event log under the same sequence number (the first snapshot carries the newest logged number).
+///
+/// On-call: the core does not run timers. The dashboard calls `refreshOnCall()` on its 1 Hz tick; it is
+/// cheap and publishes a `.snapshot` only when a slot changed (so once per handoff or window edge).
+/// `nextOnCallChange` tells a caller that prefers to sleep when that will be.
+public actor WorkspaceCore: CoreClient {
+    public nonisolated let config: WorkspaceConfig
+    public nonisolated let store: any Store
+    private let clock: any ShipdeckClock
+    private let loginName: String?
+    private var current: WorkspaceSnapshot
+    private var lastSequence: Int64
+    private var subscribers: [UUID: AsyncStream<CoreEvent>.Continuation] = [:]
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    private init(config: WorkspaceConfig, store: any Store, clock: any ShipdeckClock, loginName: String?,
+                 snapshot: WorkspaceSnapshot, lastSequence: Int64) {
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.loginName = loginName
+        self.current = snapshot
+        self.lastSequence = lastSequence
+    }
+
+    /// Loads `DIRECTORY/shipdeck.yml`, opens (and migrates) the store, and builds the first snapshot.
+    /// - Parameters:
+    ///   - directory: the workspace folder.
+    ///   - environment: process environment; see `EnvironmentOverrides`, and `USER` picks the current user
+    ///     when neither `SHIPDECK_USER` nor `user:` does.
+    ///   - clock: where time comes from.
+    /// - Throws: `ShipdeckErrors` for config problems, `ShipdeckError` for store problems.
+    public static func open(directory: URL, environment: [String: String], clock: any ShipdeckClock = SystemClock()) async throws -> WorkspaceCore {
+        let config = try ConfigLoader.load(file: ShipdeckPaths.configFile(in: directory), environment: environment)
+        let store = try SQLiteStore.open(at: config.databaseFile)
+        return try await open(config: config, store: store, environment: environment, clock: clock)
+    }
+
+    /// Builds a core over an already loaded config and an open store (tests pass `SQLiteStore.inMemory()`).
+    public static func open(config: WorkspaceConfig, store: any Store, environment: [String: String] = [:],
+                            clock: any ShipdeckClock = SystemClock()) async throws -> WorkspaceCore {
+        try await store.replacePeople(config.people.map(\.person))
+        let login = environment["USER"]
+        let snapshot = try await SnapshotBuilder.build(config: config, store: store, loginName: login, now: clock.now)
+        return WorkspaceCore(config: config, store: store, clock: clock, loginName: login, snapshot: snapshot,
+                             lastSequence: try await store.lastEventSequence())
+    }
+
+    // MARK: - CoreClient
+
+    public func snapshot() -> WorkspaceSnapshot { current }
+
+    public func events() -> AsyncStream<CoreEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: CoreEvent.self, bufferingPolicy: .unbounded)
+        let id = UUID()
+        continuation.yield(CoreEvent(sequence: lastSequence, at: clock.now, change: .snapshot(current)))
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    public func perform(_ command: CoreCommand, as person: String) async throws {
+        let actor = try RolePolicy.authorize(command, as: person, in: config)
+        await lock()
+        defer { unlock() }
+        let now = clock.now
+        switch command {
+        case .moveCard(let id, let column):
+            guard config.board.columns.contains(where: { $0.name == column }) else {
+                throw ShipdeckError(.invalid, "there is no column '\(column)' on the board", field: "column",
+                                    hint: Suggestion.hint(for: column, in: config.board.columns.map(\.name)))
+            }
+            let card = try await store.moveCard(id: id, toColumn: column, by: actor.handle, at: now)
+            try await publish(.cardUpdated(card), at: now)
+        case .deleteCard(let id):
+            _ = try await store.deleteCard(id: id, by: actor.handle, at: now)
+            try await publish(.cardDeleted(id: id, by: actor.handle), at: now)
+        }
+    }
+
+    // MARK: - More for the app and CLI
+
+    /// Recomputes the on-call slots for the clock's current time; publishes a `.snapshot` and returns
+    /// true when any slot changed. Call it on the dashboard's 1 Hz tick.
+    @discardableResult
+    public func refreshOnCall() async throws -> Bool {
+        let slots = OnCallSchedule(config: config.onCall).slots(at: clock.now)
+        guard slots != current.onCall else { return false }
+        await lock()
+        defer { unlock() }
+        var next = current
+        next.onCall = slots
+        try await publish(.snapshot(next), at: clock.now)
+        return true
+    }
+
+    /// When the next on-call slot changes, for callers that schedule instead of ticking.
+    public func nextOnCallChange() -> Date? {
+        OnCallSchedule(config: config.onCall).nextChange(after: clock.now)
+    }
+
+    /// A card's history, oldest first.
+    public func cardHistory(id: String) async throws -> [CardHistoryEntry] {
+        try await store.history(cardID: id)
+    }
+
+    /// Publishes a one-line notice (shown in the status line) to every subscriber.
+    public func notice(_ text: String) async throws {
+        await lock()
+        defer { unlock() }
+        try await publish(.notice(text), at: clock.now)
+    }
+
+    /// Ends every event stream (call before exiting).
+    public func shutdown() {
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+    }
+
+    // MARK: - Publishing
+
+    /// Logs `change`, folds it into the snapshot and sends it to every subscriber. Callers hold the lock,
+    /// so sequence numbers reach subscribers in order.
+    private func publish(_ change: CoreEvent.Change, at date: Date) async throws {
+        let json = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
+        let sequence = try await store.appendEvent(at: date, kind: Self.kind(of: change), json: json)
+        lastSequence = sequence
+        current.apply(change)
+        let event = CoreEvent(sequence: sequence, at: date, change: change)
+        for continuation in subscribers.values { continuation.yield(event) }
+    }
+
+    static func kind(of change: CoreEvent.Change) -> String {
+        switch change {
+        case .snapshot: return "snapshot"
+        case .cardUpdated: return "cardUpdated"
+        case .cardDeleted: return "cardDeleted"
+        case .notice: return "notice"
+        }
+    }
+
+    private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
+
+    /// Serializes changes across suspension points (actors are re-entrant).
+    private func lock() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func unlock() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}

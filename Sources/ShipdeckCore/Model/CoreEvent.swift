@@ -1,0 +1,49 @@
+import Foundation
+
+/// A change the core publishes. Dashboards fold events into their snapshot; the next issue carries
+/// them over the local API with the same sequence numbers.
+public struct CoreEvent: Codable, Sendable, Equatable {
+    public var sequence: Int64
+    public var at: Date
+    public var change: Change
+
+    public enum Change: Codable, Sendable, Equatable {
+        /// The whole state, sent first to every subscriber and after changes that touch many parts.
+        case snapshot(WorkspaceSnapshot)
+        case cardUpdated(Card)
+        case cardDeleted(id: String, by: String)
+        case notice(String)
+    }
+
+    public init(sequence: Int64, at: Date, change: Change) {
+        self.sequence = sequence
+        self.at = at
+        self.change = change
+    }
+}
+
+extension WorkspaceSnapshot {
+    /// Folds one event into the snapshot; the same code runs for an in-process and a remote core.
+    public mutating func apply(_ change: CoreEvent.Change) {
+        switch change {
+        case .snapshot(let whole):
+            self = whole
+        case .cardUpdated(let card):
+            for index in board.columns.indices {
+                board.columns[index].cards.removeAll { $0.id == card.id }
+            }
+            if let index = board.columns.firstIndex(where: { $0.name == card.column }) {
+                var cards = board.columns[index].cards
+                cards.append(card)
+                cards.sort { ($0.position, $0.id) < ($1.position, $1.id) }
+                board.columns[index].cards = cards
+            }
+        case .cardDeleted(let id, _):
+            for index in board.columns.indices {
+                board.columns[index].cards.removeAll { $0.id == id }
+            }
+        case .notice:
+            break
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import GRDB
+
+/// The SQLite store: a GRDB `DatabasePool` in WAL mode, migrated on open.
+///
+/// Every write runs in one transaction, so a process killed with `kill -9` loses nothing it committed.
+/// `SQLiteStore.inMemory()` is the twin for tests (same schema, same code, no file).
+public final class SQLiteStore: Store {
+    private let writer: any DatabaseWriter
+
+    private init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        do { try StoreMigrations.migrator.migrate(writer) } catch {
+            throw ShipdeckError(.store, "cannot migrate the database: \(error)", hint: "restore a backup, or delete the file to start afresh")
+        }
+    }
+
+    /// Opens (creating if needed) the database at `file` and runs pending migrations.
+    /// - Throws: `ShipdeckError` (.store) when the file cannot be opened or migrated.
+    public static func open(at file: URL) throws -> SQLiteStore {
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            return try SQLiteStore(writer: DatabasePool(path: file.path, configuration: configuration))
+        } catch let error as ShipdeckError {
+            throw error
+        } catch {
+            throw ShipdeckError(.store, "cannot open the database: \(error)", field: file.path,
+                                hint: "check that the folder is writable and no other program holds the file")
+        }
+    }
+
+    /// A fresh database in memory, for tests.
+    public static func inMemory() throws -> SQLiteStore {
+        try SQLiteStore(writer: DatabaseQueue())
+    }
+
+    /// The names of the migrations applied so far, in order.
+    public func appliedMigrations() async throws -> [String] {
+        try await writer.read { try StoreMigrations.migrator.appliedMigrations($0) }
+    }
+
+    /// SQLite's journal mode (`wal` for a file store).
+    public func journalMode() async throws -> String {
+        try await writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    // MARK: - Access helpers
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await writer.write(body) } catch { throw Self.wrap(error) }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await writer.read(body) } catch { throw Self.wrap(error) }
+    }
+
+    private static func wrap(_ error: Error) -> Error {
+        if error is ShipdeckError { return error }
+        return ShipdeckError(.store, "database error: \(error)", hint: "see the message; the change was not saved")
+    }
+
+    // MARK: - People
+
+    public func people() async throws -> [Person] {
+        try await read { try Row.fetchAll($0, sql: "SELECT * FROM person ORDER BY handle").map(StoreRows.person) }
+    }
+
+    public func replacePeople(_ people: [Person]) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM person")
+            for person in people {
+                try db.execute(sql: "INSERT INTO person (handle, name, roles) VALUES (?, ?, ?)",
+                               arguments: [person.handle, person.name, StoreRows.json(person.roles)])
+            }
+        }
+    }
+
+    // MARK: - Cards
+
+    public func cards() async throws -> [Card] {
+        try await read { try Row.fetchAll($0, sql: "SELECT * FROM card ORDER BY position, id").map(StoreRows.card) }
+    }
+
+    public func card(id: String) async throws -> Card? {
+        try await read { try Row.fetchOne($0, sql: "SELECT * FROM card WHERE id = ?", arguments: [id]).map(StoreRows.card) }
+    }
+
+    public func upsertCard(_ card: Card, by person: String, change: String) async throws {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO card (id, title, description, "column", position, assignee, labels, services, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: StoreRows.cardArguments(card))
+            try Self.recordHistory(db, card.id, card.updatedAt, person, change)
+        }
+    }
+
+    public func moveCard(id: String, toColumn column: String, by person: String, at date: Date) async throws -> Card {
+        try await write { db in
+            guard var card = try Row.fetchOne(db, sql: "SELECT * FROM card WHERE id = ?", arguments: [id]).map(StoreRows.card) else {
+                throw Self.noCard(id)
+            }
+            let last = try Int.fetchOne(db, sql: #"SELECT MAX(position) FROM card WHERE "column" = ? AND id != ?"#,
+                                        arguments: [column, id]) ?? -1
+            let from = card.column
+            card.column = column
+            card.position = last + 1
+            card.updatedAt = date
+            try db.execute(sql: #"UPDATE card SET "column" = ?, position = ?, updatedAt = ? WHERE id = ?"#,
+                           arguments: [column, card.position, date, id])
+            try Self.recordHistory(db, id, date, person, "moved from \(from) to \(column)")
+            return card
+        }
+    }
+
+    public func deleteCard(id: String, by person: String, at date: Date) async throws -> Card {
+        try await write { db in
+            guard let card = try Row.fetchOne(db, sql: "SELECT * FROM card WHERE id = ?", arguments: [id]).map(StoreRows.card) else {
+                throw Self.noCard(id)
+            }
+            try db.execute(sql: "DELETE FROM card WHERE id = ?", arguments: [id])
+            try Self.recordHistory(db, id, date, person, "deleted from \(card.column)")
+            return card
+        }
+    }
+
+    public func nextCardNumber() async throws -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO counter (name, value) VALUES ('card', 1)
+                ON CONFLICT(name) DO UPDATE SET value = value + 1
+                """)
+            return try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'card'") ?? 1
+        }
+    }
+
+    public func history(cardID: String) async throws -> [CardHistoryEntry] {
+        try await read {
+            try Row.fetchAll($0, sql: "SELECT * FROM cardHistory WHERE cardId = ? ORDER BY id", arguments: [cardID]).map(StoreRows.history)
+        }
+    }
+
+    private static func recordHistory(_ db: Database, _ id: String, _ at: Date, _ who: String, _ change: String) throws {
+        try db.execute(sql: "INSERT INTO cardHistory (cardId, at, who, change) VALUES (?, ?, ?, ?)", arguments: [id, at, who, change])
+    }
+
+    private static func noCard(_ id: String) -> ShipdeckError {
+        ShipdeckError(.notFound, "there is no card \(id)", field: id, hint: "check the card id; it may have been deleted")
+    }
+
+    // MARK: - Builds and alerts
+
+    public func recentBuilds(service: String, limit: Int) async throws -> [BuildRecord] {
+        try await read {
+            try Row.fetchAll($0, sql: "SELECT * FROM build WHERE service = ? ORDER BY number DESC, id DESC LIMIT ?",
+                             arguments: [service, limit]).map(StoreRows.build)
+        }
+    }
+
+    public func saveBuild(_ build: BuildRecord) async throws -> BuildRecord {
+        try await write { db in
+            var saved = build
+            let arguments: StatementArguments = [build.service, build.number, build.commit, build.branch, build.message,
+                                                 build.state.rawValue, build.createdAt, build.finishedAt]
+            if build.id == 0 {
+                try db.execute(sql: """
+                    INSERT INTO build (service, number, "commit", branch, message, state, createdAt, finishedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: arguments)
+                saved.id = db.lastInsertedRowID
+            } else {
+                try db.execute(sql: """
+                    UPDATE build SET service = ?, number = ?, "commit" = ?, branch = ?, message = ?, state = ?,
+                    createdAt = ?, finishedAt = ? WHERE id = ?
+                    """, arguments: arguments + [build.id])
+            }
+            return saved
+        }
+    }
+
+    public func openAlerts() async throws -> [AlertRecord] {
+        try await read {
+            try Row.fetchAll($0, sql: "SELECT * FROM alert WHERE state != 'resolved' ORDER BY createdAt DESC, id DESC")
+                .map(StoreRows.alert)
+        }
+    }
+
+    public func saveAlert(_ alert: AlertRecord) async throws -> AlertRecord {
+        try await write { db in
+            var saved = alert
+            let arguments: StatementArguments = [alert.dedupKey, alert.summary, alert.service, alert.severity.rawValue,
+                                                 alert.highUrgency, alert.state.rawValue, alert.createdAt, alert.assignee]
+            if alert.id == 0 {
+                try db.execute(sql: """
+                    INSERT INTO alert (dedupKey, summary, service, severity, highUrgency, state, createdAt, assignee)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: arguments)
+                saved.id = db.lastInsertedRowID
+            } else {
+                try db.execute(sql: """
+                    UPDATE alert SET dedupKey = ?, summary = ?, service = ?, severity = ?, highUrgency = ?, state = ?,
+                    createdAt = ?, assignee = ? WHERE id = ?
+                    """, arguments: arguments + [alert.id])
+            }
+            return saved
+        }
+    }
+
+    // MARK: - Event log and settings
+
+    public func appendEvent(at date: Date, kind: String, json: String) async throws -> Int64 {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO eventLog (at, kind, json) VALUES (?, ?, ?)", arguments: [date, kind, json])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await read {
+            try Row.fetchAll($0, sql: "SELECT * FROM eventLog WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                             arguments: [sequence, limit]).map(StoreRows.event)
+        }
+    }
+
+    public func lastEventSequence() async throws -> Int64 {
+        try await read { try Int64.fetchOne($0, sql: "SELECT MAX(sequence) FROM eventLog") ?? 0 }
+    }
+
+    public func setting(_ key: String) async throws -> String? {
+        try await read { try String.fetchOne($0, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setSetting(_ key: String, to value: String?) async throws {
+        try await write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// What the engines persist. Engines see only this protocol, never SQL, so a PostgreSQL store can
+/// replace `SQLiteStore` later. Every write is one transaction.
+public protocol Store: Sendable {
+    // MARK: People
+    /// Everyone known to the store, ordered by handle.
+    func people() async throws -> [Person]
+    /// Replaces the people with `people` (the config is the source of truth; this keeps the store in step).
+    func replacePeople(_ people: [Person]) async throws
+
+    // MARK: Cards
+    /// Every card, ordered by column position then id.
+    func cards() async throws -> [Card]
+    /// The card with `id`, if any.
+    func card(id: String) async throws -> Card?
+    /// Inserts or replaces `card` and records `change` in its history.
+    func upsertCard(_ card: Card, by person: String, change: String) async throws
+    /// Moves a card to the end of `column` and records the move; returns the moved card.
+    /// - Throws: `ShipdeckError` (.notFound) when there is no such card.
+    func moveCard(id: String, toColumn column: String, by person: String, at date: Date) async throws -> Card
+    /// Deletes a card and records who did it; returns the deleted card. History is kept.
+    /// - Throws: `ShipdeckError` (.notFound) when there is no such card.
+    func deleteCard(id: String, by person: String, at date: Date) async throws -> Card
+    /// Allocates the next card number (1, 2, 3…); numbers are never reused, even after deletes.
+    func nextCardNumber() async throws -> Int
+    /// A card's history, oldest first.
+    func history(cardID: String) async throws -> [CardHistoryEntry]
+
+    // MARK: Builds
+    /// The newest `limit` builds of `service`, newest first.
+    func recentBuilds(service: String, limit: Int) async throws -> [BuildRecord]
+    /// Stores a build (id 0 means new) and returns it with its id.
+    func saveBuild(_ build: BuildRecord) async throws -> BuildRecord
+
+    // MARK: Alerts
+    /// Alerts that are triggered or acknowledged, newest first.
+    func openAlerts() async throws -> [AlertRecord]
+    /// Stores an alert (id 0 means new) and returns it with its id.
+    func saveAlert(_ alert: AlertRecord) async throws -> AlertRecord
+
+    // MARK: Event log
+    /// Appends an event to the log and returns its sequence number (strictly increasing).
+    func appendEvent(at date: Date, kind: String, json: String) async throws -> Int64
+    /// Events after `sequence`, oldest first, at most `limit`.
+    func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent]
+    /// The sequence number of the newest event, or 0.
+    func lastEventSequence() async throws -> Int64
+
+    // MARK: Settings
+    /// A small named value (such as `demo.seeded`), or nil.
+    func setting(_ key: String) async throws -> String?
+    /// Sets or (with nil) removes a named value.
+    func setSetting(_ key: String, to value: String?) async throws
+}
+
+/// One line of a card's history: who changed what, when.
+public struct CardHistoryEntry: Codable, Sendable, Equatable {
+    public var cardID: String
+    public var at: Date
+    public var who: String
+    public var change: String
+    public init(cardID: String, at: Date, who: String, change: String) {
+        self.cardID = cardID
+        self.at = at
+        self.who = who
+        self.change = change
+    }
+}
+
+/// One entry of the append-only event log, kept so a client can resume from a sequence number.
+public struct StoredEvent: Codable, Sendable, Equatable {
+    public var sequence: Int64
+    public var at: Date
+    public var kind: String
+    public var json: String
+    public init(sequence: Int64, at: Date, kind: String, json: String) {
+        self.sequence = sequence
+        self.at = at
+        self.kind = kind
+        self.json = json
+    }
+}

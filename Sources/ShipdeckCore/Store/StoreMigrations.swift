@@ -1,0 +1,41 @@
+import GRDB
+
+/// The schema, as migrations registered in order under fixed names. Never edit a shipped migration;
+/// add a new one at the end.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.execute(sql: """
+                CREATE TABLE person (handle TEXT PRIMARY KEY, name TEXT NOT NULL, roles TEXT NOT NULL);
+                CREATE TABLE card (
+                    id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, "column" TEXT NOT NULL,
+                    position INTEGER NOT NULL, assignee TEXT, labels TEXT NOT NULL, services TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL, updatedAt DATETIME NOT NULL);
+                CREATE TABLE cardHistory (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, cardId TEXT NOT NULL, at DATETIME NOT NULL,
+                    who TEXT NOT NULL, change TEXT NOT NULL);
+                CREATE TABLE build (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, number INTEGER NOT NULL,
+                    "commit" TEXT NOT NULL, branch TEXT NOT NULL, message TEXT NOT NULL, state TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL, finishedAt DATETIME);
+                CREATE TABLE alert (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, dedupKey TEXT NOT NULL, summary TEXT NOT NULL, service TEXT,
+                    severity TEXT NOT NULL, highUrgency BOOLEAN NOT NULL, state TEXT NOT NULL,
+                    createdAt DATETIME NOT NULL, assignee TEXT);
+                CREATE TABLE eventLog (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT, at DATETIME NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+                CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                """)
+        }
+        migrator.registerMigration("v2-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX cardHistoryByCard ON cardHistory(cardId, id);
+                CREATE INDEX buildByService ON build(service, number);
+                CREATE INDEX alertByState ON alert(state, createdAt);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+/// Row ↔ model mapping for `SQLiteStore`. Lists are stored as JSON text.
+enum StoreRows {
+    static func json(_ list: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func list(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+
+    static func person(_ row: Row) -> Person {
+        Person(handle: row["handle"], name: row["name"], roles: list(row["roles"]))
+    }
+
+    static func card(_ row: Row) -> Card {
+        Card(id: row["id"], title: row["title"], description: row["description"], column: row["column"],
+             position: row["position"], assignee: row["assignee"], labels: list(row["labels"]),
+             services: list(row["services"]), createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+    }
+
+    static func cardArguments(_ card: Card) -> StatementArguments {
+        [card.id, card.title, card.description, card.column, card.position, card.assignee, json(card.labels),
+         json(card.services), card.createdAt, card.updatedAt]
+    }
+
+    static func history(_ row: Row) -> CardHistoryEntry {
+        CardHistoryEntry(cardID: row["cardId"], at: row["at"], who: row["who"], change: row["change"])
+    }
+
+    static func build(_ row: Row) -> BuildRecord {
+        BuildRecord(id: row["id"], service: row["service"], number: row["number"], commit: row["commit"],
+                    branch: row["branch"], message: row["message"],
+                    state: BuildRecord.State(rawValue: row["state"]) ?? .failed,
+                    createdAt: row["createdAt"], finishedAt: row["finishedAt"])
+    }
+
+    static func alert(_ row: Row) -> AlertRecord {
+        AlertRecord(id: row["id"], dedupKey: row["dedupKey"], summary: row["summary"], service: row["service"],
+                    severity: AlertRecord.Severity(rawValue: row["severity"]) ?? .error, highUrgency: row["highUrgency"],
+                    state: AlertRecord.State(rawValue: row["state"]) ?? .triggered, createdAt: row["createdAt"],
+                    assignee: row["assignee"])
+    }
+
+    static func event(_ row: Row) -> StoredEvent {
+        StoredEvent(sequence: row["sequence"], at: row["at"], kind: row["kind"], json: row["json"])
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Yams
+
+/// Turns the composed YAML of `shipdeck.yml` into a `WorkspaceConfig`, reporting every problem it meets.
+///
+/// Sections are read in dependency order (environments and people before services and rotas) so
+/// cross-references can be checked where they are written.
+struct ConfigParser {
+    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board"]
+
+    let reader: ConfigReader
+    let file: URL
+
+    /// Parses the root mapping; returns nil only when the root itself is unusable.
+    func parse(_ root: Node) -> WorkspaceConfig? {
+        guard let top = reader.table(root, path: "the top level", allowed: Self.rootKeys, required: ["name"]) else { return nil }
+        let name = top["name"].flatMap { reader.string($0, path: "name") } ?? ""
+        var config = WorkspaceConfig(file: file, name: name, cardPrefix: Self.defaultPrefix(for: name))
+        if let node = top["card_prefix"], let prefix = reader.string(node, path: "card_prefix") {
+            if prefix.range(of: "^[A-Z][A-Z0-9]{0,7}$", options: .regularExpression) == nil {
+                reader.fail(node, "card_prefix must be 1 to 8 capital letters or digits, starting with a letter, not '\(prefix)'",
+                            hint: "write e.g. SHP")
+            } else {
+                config.cardPrefix = prefix
+            }
+        }
+        config.theme = top["theme"].flatMap { reader.string($0, path: "theme") }
+        if let node = top["environments"] { config.environments = environments(node) }
+        config.currentEnvironment = config.environments.first?.name ?? "test"
+        if let node = top["people"] { config.people = people(node) }
+        if let node = top["user"], let user = reader.string(node, path: "user") {
+            if config.person(user) == nil {
+                reader.fail(node, "user '\(user)' is not listed under people", hint: personHint(user, config))
+            } else {
+                config.user = user
+            }
+        }
+        if let node = top["services"] { config.services = services(node, config: config) }
+        if let node = top["oncall"] { config.onCall = onCall(node, config: config) }
+        if let node = top["board"] { config.board = board(node) }
+        return config
+    }
+
+    /// `SHP` for "Shipdeck": the first three letters of the name, upper-cased.
+    static func defaultPrefix(for name: String) -> String {
+        let letters = name.uppercased().filter { $0.isASCII && $0.isLetter }
+        return letters.isEmpty ? "CARD" : String(letters.prefix(3))
+    }
+
+    func personHint(_ handle: String, _ config: WorkspaceConfig) -> String {
+        let handles = config.people.map(\.handle)
+        if let best = Suggestion.closest(to: handle, in: handles) { return "did you mean '\(best)'?" }
+        return handles.isEmpty ? "add them under people:" : "add them under people:, or use one of: " + handles.joined(separator: ", ")
+    }
+
+    func environments(_ node: Node) -> [EnvironmentConfig] {
+        var result: [EnvironmentConfig] = []
+        for (name, keyNode, value) in reader.namedEntries(node, path: "environments") {
+            let path = "environments.\(name)"
+            var environment = EnvironmentConfig(name: name)
+            if reader.isEmpty(value) { result.append(environment); continue }
+            guard let table = reader.table(value, path: path, allowed: ["protected", "deployers"], at: keyNode) else { continue }
+            if let node = table["protected"] { environment.protected = reader.bool(node, path: "\(path).protected") ?? false }
+            if let node = table["deployers"] { environment.deployers = reader.strings(node, path: "\(path).deployers") ?? [] }
+            result.append(environment)
+        }
+        if result.isEmpty { reader.fail(node, "environments must name at least one environment", hint: "for example `test: {}`") }
+        return result
+    }
+
+    func people(_ node: Node) -> [PersonConfig] {
+        var result: [PersonConfig] = []
+        for (handle, keyNode, value) in reader.namedEntries(node, path: "people") {
+            let path = "people.\(handle)"
+            if handle.range(of: "^[a-z][a-z0-9._-]*$", options: .regularExpression) == nil {
+                reader.fail(keyNode, "person handle '\(handle)' must be lower-case letters, digits, '.', '_' or '-'",
+                            hint: "use a short login name such as 'ana'")
+            }
+            guard let table = reader.table(value, path: path, allowed: ["name", "roles", "email"], required: ["name"], at: keyNode)
+            else { continue }
+            let name = table["name"].flatMap { reader.string($0, path: "\(path).name") } ?? handle
+            let roles = table["roles"].flatMap { reader.strings($0, path: "\(path).roles") } ?? []
+            var email: String?
+            if let node = table["email"], let text = reader.string(node, path: "\(path).email") {
+                if text.contains("@") { email = text } else {
+                    reader.fail(node, "\(path).email '\(text)' is not an email address", hint: "write e.g. ana@example.com")
+                }
+            }
+            result.append(PersonConfig(handle: handle, name: name, roles: roles, email: email))
+        }
+        return result
+    }
+
+    func board(_ node: Node) -> BoardConfig {
+        guard let table = reader.table(node, path: "board", allowed: ["columns"], required: ["columns"]),
+              let list = table["columns"] else { return BoardConfig() }
+        guard let items = list.sequence else {
+            reader.fail(list, "board.columns must be a list", hint: "write `- name: Backlog` lines")
+            return BoardConfig()
+        }
+        var columns: [BoardConfig.Column] = []
+        for (index, item) in items.enumerated() {
+            let path = "board.columns[\(index)]"
+            if item.scalar != nil, let name = reader.string(item, path: path) {
+                columns.append(.init(name: name))
+                continue
+            }
+            guard let column = reader.table(item, path: path, allowed: ["name", "wip"], required: ["name"]),
+                  let name = column["name"].flatMap({ reader.string($0, path: "\(path).name") }) else { continue }
+            if columns.contains(where: { $0.name == name }) {
+                reader.fail(column["name"], "board column '\(name)' is listed twice", hint: "give each column a different name")
+            }
+            let wip = column["wip"].flatMap { reader.int($0, path: "\(path).wip", range: 1...999, hint: "write a limit such as 3") }
+            columns.append(.init(name: name, wip: wip))
+        }
+        if columns.isEmpty { reader.fail(list, "board.columns must list at least one column") }
+        return BoardConfig(columns: columns.isEmpty ? BoardConfig.defaultColumns : columns)
+    }
+}

@@ -1,0 +1,151 @@
+/// The files of one demo microservice: a small Python HTTP service, its tests and its pipeline.
+struct DemoServiceFiles {
+    let name: String
+    let message: String
+
+    var app: String {
+        """
+        \"\"\"\(name): a tiny demo service for Shipdeck. Serves GET / and GET /health on $PORT.\"\"\"
+        import json
+        import os
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        SERVICE = "\(name)"
+        VERSION = os.environ.get("VERSION", "dev")
+
+
+        def route(path):
+            \"\"\"Returns (status, body) for a GET of path.\"\"\"
+            if path == "/health":
+                return 200, {"status": "ok"}
+            if path == "/":
+                return 200, {"service": SERVICE, "version": VERSION, "message": "\(message)"}
+            return 404, {"error": "not found", "path": path}
+
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                status, body = route(self.path.split("?")[0])
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format, *args):
+                print("%s %s" % (self.address_string(), format % args), flush=True)
+
+
+        def main():
+            port = int(os.environ.get("PORT", "8080"))
+            server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+            print(f"{SERVICE} listening on 127.0.0.1:{port}", flush=True)
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass
+
+
+        if __name__ == "__main__":
+            main()
+
+        """
+    }
+
+    var unitTest: String {
+        """
+        import unittest
+
+        from app import route
+
+
+        class RouteTests(unittest.TestCase):
+            def test_health_is_ok(self):
+                self.assertEqual(route("/health"), (200, {"status": "ok"}))
+
+            def test_root_names_the_service(self):
+                status, body = route("/")
+                self.assertEqual(status, 200)
+                self.assertEqual(body["service"], "\(name)")
+
+            def test_unknown_path_is_not_found(self):
+                self.assertEqual(route("/nope")[0], 404)
+
+
+        if __name__ == "__main__":
+            unittest.main()
+
+        """
+    }
+
+    var contractTest: String {
+        """
+        import json
+        import threading
+        import unittest
+        import urllib.request
+        from http.server import ThreadingHTTPServer
+
+        from app import Handler
+
+
+        class HealthContractTests(unittest.TestCase):
+            def test_health_answers_status_ok_over_http(self):
+                server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+                threading.Thread(target=server.serve_forever, daemon=True).start()
+                try:
+                    url = "http://127.0.0.1:%d/health" % server.server_address[1]
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        self.assertEqual(response.status, 200)
+                        self.assertEqual(json.load(response), {"status": "ok"})
+                finally:
+                    server.shutdown()
+                    server.server_close()
+
+
+        if __name__ == "__main__":
+            unittest.main()
+
+        """
+    }
+
+    var pipeline: String {
+        """
+        # Buildkite-style pipeline for \(name); Shipdeck runs these steps on this machine.
+        steps:
+          - label: ":python: Lint"
+            key: lint
+            command: python3 -m py_compile app.py test_app.py contract_test.py
+          - label: ":test_tube: Unit tests"
+            key: unit-tests
+            command: python3 -m unittest -v test_app
+          - label: ":handshake: Contract tests"
+            key: contract-tests
+            command: python3 -m unittest -v contract_test
+          - wait
+          - label: ":package: Build image"
+            key: build-image
+            command: mkdir -p build && tar -czf build/\(name).tar.gz app.py
+            artifact_paths: build/\(name).tar.gz
+          - wait
+          - label: ":rocket: Deploy to test"
+            key: deploy-test
+            command: shipdeck deploy \(name) --env test
+          - block: ":shipit: Release \(name) to prod?"
+            key: release
+            prompt: Check \(name) in the test environment first.
+          - label: ":rocket: Deploy to prod"
+            key: deploy-prod
+            depends_on: release
+            command: shipdeck deploy \(name) --env prod
+
+        """
+    }
+
+    var readme: String {
+        "# \(name)\n\nA demo service for Shipdeck. Run it with `PORT=8100 python3 app.py`, test it with `python3 -m unittest`.\n"
+    }
+
+    static let gitignore = "__pycache__/\nbuild/\n"
+}

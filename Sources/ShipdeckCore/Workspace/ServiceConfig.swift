@@ -1,0 +1,54 @@
+import Foundation
+
+/// One microservice: where its code lives, how to start it and how to check it.
+public struct ServiceConfig: Sendable, Equatable {
+    public var name: String
+    /// The repository folder, relative to the workspace.
+    public var repo: String
+    /// The pipeline file, relative to the repository (default `.buildkite/pipeline.yml`).
+    public var pipeline: String
+    /// The shell command that starts one instance; it reads `$PORT`.
+    public var run: String
+    /// The stable endpoint port in the first environment (see `WorkspaceConfig.endpointPort`).
+    public var port: Int
+    public var health: HealthCheckConfig
+    /// Desired instance count per environment; environments not listed run none.
+    public var instances: [String: Int]
+    /// Extra variables per environment, passed to each instance.
+    public var env: [String: [String: String]]
+
+    public static let defaultPipeline = ".buildkite/pipeline.yml"
+
+    public init(
+        name: String, repo: String, pipeline: String = ServiceConfig.defaultPipeline, run: String, port: Int,
+        health: HealthCheckConfig = HealthCheckConfig(), instances: [String: Int] = [:], env: [String: [String: String]] = [:]
+    ) {
+        self.name = name
+        self.repo = repo
+        self.pipeline = pipeline
+        self.run = run
+        self.port = port
+        self.health = health
+        self.instances = instances
+        self.env = env
+    }
+}
+
+/// How the health engine probes each instance.
+public struct HealthCheckConfig: Sendable, Equatable {
+    /// The HTTP path that answers 200 when the instance is healthy.
+    public var path: String
+    /// Seconds between probes.
+    public var interval: Double
+    /// Seconds before a probe counts as failed.
+    public var timeout: Double
+    /// Successful probes in a row before an instance counts as healthy.
+    public var rise: Int
+
+    public init(path: String = "/health", interval: Double = 5, timeout: Double = 2, rise: Int = 2) {
+        self.path = path
+        self.interval = interval
+        self.timeout = timeout
+        self.rise = rise
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A parsed and validated `shipdeck.yml`, with environment overrides applied.
+///
+/// Produced by `ConfigLoader.load(file:environment:)`. Collections keep the order of the file.
+public struct WorkspaceConfig: Sendable, Equatable {
+    /// The config file this was read from.
+    public var file: URL
+    /// The workspace name shown in the title bar.
+    public var name: String
+    /// The prefix of card ids, such as `SHP` in `SHP-42`.
+    public var cardPrefix: String
+    /// The theme name, if the file or `SHIPDECK_THEME` chose one.
+    public var theme: String?
+    /// The handle of the acting person (`user:` or `SHIPDECK_USER`).
+    public var user: String?
+    public var services: [ServiceConfig]
+    public var environments: [EnvironmentConfig]
+    public var people: [PersonConfig]
+    public var onCall: OnCallConfig
+    public var board: BoardConfig
+    /// The environment the dashboard looks at (`SHIPDECK_ENV`, else the first environment).
+    public var currentEnvironment: String
+    /// The database file (`SHIPDECK_DB`, else `.shipdeck/state.sqlite` in the workspace).
+    public var databaseFile: URL
+
+    public init(
+        file: URL, name: String, cardPrefix: String, theme: String? = nil, user: String? = nil,
+        services: [ServiceConfig] = [], environments: [EnvironmentConfig] = EnvironmentConfig.defaults,
+        people: [PersonConfig] = [], onCall: OnCallConfig = OnCallConfig(), board: BoardConfig = BoardConfig(),
+        currentEnvironment: String? = nil, databaseFile: URL? = nil
+    ) {
+        self.file = file
+        self.name = name
+        self.cardPrefix = cardPrefix
+        self.theme = theme
+        self.user = user
+        self.services = services
+        self.environments = environments
+        self.people = people
+        self.onCall = onCall
+        self.board = board
+        self.currentEnvironment = currentEnvironment ?? environments.first?.name ?? "test"
+        self.databaseFile = databaseFile ?? ShipdeckPaths.defaultDatabase(in: file.deletingLastPathComponent())
+    }
+
+    /// The workspace folder (the folder holding `shipdeck.yml`).
+    public var directory: URL { file.deletingLastPathComponent() }
+
+    /// The service called `name`.
+    public func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }
+
+    /// The person with `handle`.
+    public func person(_ handle: String) -> PersonConfig? { people.first { $0.handle == handle } }
+
+    /// The environment called `name`.
+    public func environment(named name: String) -> EnvironmentConfig? { environments.first { $0.name == name } }
+
+    /// The stable endpoint port of `service` in `environment`: `port` in the first environment, and
+    /// `port + 1000 × index` in the others (test 8100, prod 9100).
+    public func endpointPort(service: ServiceConfig, environment: String) -> Int {
+        let index = environments.firstIndex { $0.name == environment } ?? 0
+        return service.port + 1000 * index
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import ShipdeckApp
+import ShipdeckCore
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create (once) and open a demo workspace with sample services, cards, people and an on-call rota.")
+
+    @Option(name: .long, help: "Where the demo workspace lives (default: a per-user data folder).", completion: .directory)
+    var dir: String?
+    @OptionGroup var screen: ScreenOptions
+    @Flag(name: .long, help: "Create the demo workspace and print its folder without opening the dashboard.")
+    var createOnly = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = dir.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? ShipdeckPaths.defaultDemoDirectory(environment: environment)
+        if createOnly {
+            try await Demo.create(directory: directory)
+            print(directory.path)
+            return
+        }
+        try await Demo.openDemo(directory: directory, theme: screen.theme, environment: environment)
+    }
+
+    static func create(directory: URL) async throws {
+        do { _ = try await DemoWorkspace.create(at: directory, now: Date()) } catch { throw CLIError.report(error) }
+    }
+
+    static func openDemo(directory: URL, theme: String?, environment: [String: String]) async throws {
+        try await create(directory: directory)
+        try await DashboardLauncher.open(workspace: directory, theme: theme, environment: environment)
+    }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check shipdeck.yml; every error names file:line:column.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let errors = ConfigLoader.validate(file: options.configFile)
+        guard errors.isEmpty else {
+            for error in errors { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }
+            FileHandle.standardError.write(Data("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(options.configFile.path)\n".utf8))
+            throw ExitCode.failure
+        }
+        print("\(options.configFile.path): OK")
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the state the dashboard shows.")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Flag(name: .long, help: "Print the snapshot as JSON, for scripts.")
+    var json = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let snapshot: WorkspaceSnapshot
+        do {
+            snapshot = try await WorkspaceCore.open(directory: options.directory, environment: environment).snapshot()
+        } catch { throw CLIError.report(error) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+        } else {
+            print(StatusText.render(snapshot))
+        }
+    }
+}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a starting shipdeck.yml for a folder of service repositories.")
+
+    @Argument(help: "The folder that holds your service repositories (default: --workspace).", completion: .directory)
+    var dir: String?
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let directory = dir.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? options.directory
+        do {
+            let result = try WorkspaceInitializer.run(directory: directory, environment: ProcessInfo.processInfo.environment)
+            print("Wrote \(result.configFile.path) with \(result.services.count) service\(result.services.count == 1 ? "" : "s"):")
+            for service in result.services {
+                print("  \(service.name)  \(service.repo)  pipeline: \(service.pipeline ?? "none found")  port \(service.port)")
+            }
+            print("Check it with: shipdeck validate --workspace \(directory.path)")
+        } catch { throw CLIError.report(error) }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import ShipdeckApp
+import ShipdeckCore
+import TerminalUI
+
+struct Dashboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard", abstract: "Open the dashboard on a workspace (the default command).")
+
+    @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var screen: ScreenOptions
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard FileManager.default.fileExists(atPath: options.configFile.path) else {
+            try offerDemo(environment: environment)
+            return
+        }
+        try await DashboardLauncher.open(workspace: options.directory, theme: screen.theme, environment: environment)
+    }
+
+    /// No workspace here: say how to start one, and offer the demo when a person is at the terminal.
+    private func offerDemo(environment: [String: String]) throws {
+        let stderr = FileHandle.standardError
+        let text = """
+            No shipdeck.yml in \(options.directory.path).
+              Start a workspace from your service repos:  shipdeck init \(options.workspace == "." ? "" : options.workspace)
+              Or try Shipdeck on a demo workspace:         shipdeck demo
+
+            """
+        stderr.write(Data(text.utf8))
+        guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else { throw ExitCode(2) }
+        stderr.write(Data("Open the demo now? [Y/n] ".utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
+        guard answer.isEmpty || answer == "y" || answer == "yes" else { throw ExitCode(2) }
+        let semaphore = DispatchSemaphore(value: 0)
+        let failure = LockedBox<(any Error)?>(nil)
+        Task {
+            do { try await Demo.openDemo(directory: ShipdeckPaths.defaultDemoDirectory(environment: environment), theme: screen.theme, environment: environment) } catch { failure.value = error }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        if let error = failure.value { throw error }
+    }
+}
+
+/// Opens the dashboard on a workspace with an in-process core, and restores the terminal on every exit.
+enum DashboardLauncher {
+    static func open(workspace: URL, theme: String?, environment: [String: String]) async throws {
+        let core: WorkspaceCore
+        do {
+            core = try await WorkspaceCore.open(directory: workspace, environment: environment)
+        } catch {
+            throw CLIError.report(error)
+        }
+        let snapshot = await core.snapshot()
+        let catalog = ThemeCatalog.standard(workspace: workspace, environment: environment, executable: Bundle.main.executableURL)
+        let (loadedTheme, notice) = catalog.load(theme ?? core.config.theme ?? "default")
+        var model = Model(snapshot: snapshot, size: Size(width: 80, height: 24), now: Date(), coreLabel: "in-process core",
+                          theme: loadedTheme, glyphs: Glyphs.forEnvironment(environment), themeNames: catalog.names)
+        model.notice = notice
+        let person = snapshot.currentUser?.handle ?? environment["USER"] ?? "unknown"
+        let runner = AppRunner(client: core, person: person, themes: catalog)
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        do {
+            try await runner.run(model: model, noColor: noColor)
+        } catch {
+            throw CLIError.report(error)
+        }
+    }
+}
+
+/// Wraps any error so ArgumentParser prints our sentence (after the terminal was restored) and exits 1.
+enum CLIError {
+    static func report(_ error: any Error) -> any Error {
+        if error is ExitCode || error is CleanExit { return error }
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        return ExitCode.failure
+    }
+}
+
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
