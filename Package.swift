@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "shipdeck", targets: ["shipdeck"]),
+        .library(name: "TerminalUI", targets: ["TerminalUI"]),
+        .library(name: "ShipdeckCore", targets: ["ShipdeckCore"]),
+        .library(name: "ShipdeckApp", targets: ["ShipdeckApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

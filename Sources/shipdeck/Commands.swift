@@ -94,3 +94,10 @@ struct Init: ParsableCommand {
         } catch { throw CLIError.report(error) }
     }
 }
+
+struct Keybindings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the keybindings as Markdown (the source of docs/keybindings.md).", shouldDisplay: false)
+
+    func run() throws { print(KeybindingsDoc.markdown(), terminator: "") }
+}

@@ -20,17 +20,17 @@ public struct Binding: Sendable, Equatable {
     public var action: Action
     public var help: String
     public var scope: BindingScope
-    /// Shown in the footer's key hints.
-    public var inFooter: Bool
+    /// The footer's short label; nil keeps the binding out of the footer.
+    public var footer: String?
     /// Asks for confirmation before acting (destructive or production-affecting).
     public var destructive: Bool
 
-    public init(_ keys: [Key], _ action: Action, _ help: String, scope: BindingScope = .global, footer: Bool = false, destructive: Bool = false) {
+    public init(_ keys: [Key], _ action: Action, _ help: String, scope: BindingScope = .global, footer: String? = nil, destructive: Bool = false) {
         self.keys = keys
         self.action = action
         self.help = help
         self.scope = scope
-        self.inFooter = footer
+        self.footer = footer
         self.destructive = destructive
     }
 

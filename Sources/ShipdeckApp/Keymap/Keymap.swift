@@ -7,7 +7,7 @@ public enum Keymap {
         Binding([.character("2")], .toggleFullScreen(.pipelines), "Pipelines full screen (again: overview)"),
         Binding([.character("3")], .toggleFullScreen(.fleet), "Fleet full screen (again: overview)"),
         Binding([.character("4")], .toggleFullScreen(.alerts), "Alerts full screen (again: overview)"),
-        Binding([.tab], .focusNext, "Next pane", footer: true),
+        Binding([.tab], .focusNext, "Next pane", footer: "next pane"),
         Binding([.backTab], .focusPrevious, "Previous pane"),
         Binding([.character("j"), .down], .move(1), "Down"),
         Binding([.character("k"), .up], .move(-1), "Up"),
@@ -17,17 +17,17 @@ public enum Keymap {
         Binding([.character("G"), .end], .bottom, "Last row"),
         Binding([.pageUp, .ctrl("b")], .pageUp, "Page up"),
         Binding([.pageDown, .ctrl("f")], .pageDown, "Page down"),
-        Binding([.enter], .openDetail, "Details", footer: true),
+        Binding([.enter], .openDetail, "Details", footer: "details"),
         Binding([.escape], .back, "Back / close / clear filter"),
-        Binding([.character("/")], .startFilter, "Filter the focused list", footer: true),
-        Binding([.character(":")], .startPalette, "Command palette", footer: true),
-        Binding([.character("?")], .openHelp, "Help (this overlay)", footer: true),
-        Binding([.character("q"), .ctrl("c")], .requestQuit, "Quit (asks while a deploy runs)", footer: true),
+        Binding([.character("/")], .startFilter, "Filter the focused list", footer: "filter"),
+        Binding([.character(":")], .startPalette, "Command palette", footer: "command"),
+        Binding([.character("?")], .openHelp, "Help (this overlay)", footer: "help"),
+        Binding([.character("q"), .ctrl("c")], .requestQuit, "Quit (asks while a deploy runs)", footer: "quit"),
     ]
 
     public static let panes: [PaneID: [Binding]] = [
         .board: [
-            Binding([.character("d")], .deleteSelectedCard, "Delete the selected card", scope: .pane(.board), destructive: true),
+            Binding([.character("d")], .deleteSelectedCard, "Delete the selected card", scope: .pane(.board), footer: "delete", destructive: true),
         ],
         .pipelines: [],
         .fleet: [],

@@ -28,27 +28,34 @@ public func view(_ model: Model) -> Screen {
 }
 
 enum StatusBarView {
+    /// Status bar parts in display order; when the bar is too narrow the highest `drop` goes first.
+    struct Part {
+        var span: Span
+        var drop: Int
+    }
+
     static func render(_ model: Model, into screen: inout Screen, area: Rect) {
         let theme = model.theme
         screen.fill(area, with: Cell(" ", style: theme[.statusBar]))
         let clock = ClockFormat.time(model.now, in: model.timeZone)
-        var spans = [Span(" Shipdeck ", theme[.statusAccent])]
         let separator = " \(model.glyphs.separator) "
+        var parts = [Part(span: Span(" Shipdeck ", theme[.statusAccent]), drop: 0)]
         if let snapshot = model.snapshot {
             let workspace = snapshot.workspace
-            spans.append(Span(" \(workspace.name)", theme[.statusBar].adding(.bold)))
-            spans.append(Span(separator + "env \(workspace.currentEnvironment)", theme[.statusBar]))
-            if workspace.environments.first(where: { $0.name == workspace.currentEnvironment })?.protected == true {
-                spans.append(Span(" (protected)", theme[.statusBar]))
-            }
-            spans.append(Span(separator + (snapshot.currentUser.map { "\($0.handle)" } ?? "unknown user"), theme[.statusBar]))
+            parts.append(Part(span: Span(" \(workspace.name)", theme[.statusBar].adding(.bold)), drop: 1))
+            let protected = workspace.environments.first { $0.name == workspace.currentEnvironment }?.protected == true
+            parts.append(Part(span: Span(separator + "env \(workspace.currentEnvironment)" + (protected ? " (protected)" : ""), theme[.statusBar]), drop: 2))
+            parts.append(Part(span: Span(separator + (snapshot.currentUser?.handle ?? "unknown user"), theme[.statusBar]), drop: 3))
             let onCall = snapshot.onCall.map { "\($0.rota) \($0.person ?? "—")" }.joined(separator: ", ")
-            spans.append(Span(separator + "on call: " + (onCall.isEmpty ? "nobody" : onCall), theme[.statusBar]))
+            parts.append(Part(span: Span(separator + "on call: " + (onCall.isEmpty ? "nobody" : onCall), theme[.statusBar]), drop: 4))
         }
-        spans.append(Span(separator + model.coreLabel, theme[.statusBar]))
-        let clockWidth = CharacterWidth.of(clock) + 2
-        screen.put(spans, x: area.x, y: area.y, width: max(0, area.width - clockWidth))
-        screen.put(" \(clock) ", x: area.maxX - clockWidth, y: area.y, style: theme[.statusBar].adding(.bold))
+        parts.append(Part(span: Span(separator + model.coreLabel, theme[.statusBar]), drop: 5))
+        let room = max(0, area.width - CharacterWidth.of(clock) - 2)
+        while parts.count > 1, parts.reduce(0, { $0 + CharacterWidth.of($1.span.text) }) > room {
+            parts.remove(at: parts.indices.max { parts[$0].drop < parts[$1].drop }!)
+        }
+        screen.put(parts.map(\.span), x: area.x, y: area.y, width: room)
+        screen.put(" \(clock) ", x: area.maxX - CharacterWidth.of(clock) - 2, y: area.y, style: theme[.statusBar].adding(.bold))
     }
 }
 
@@ -70,9 +77,10 @@ enum FooterView {
             return
         }
         var spans: [Span] = []
-        for binding in Keymap.bindings(for: model.focus) where binding.inFooter {
+        for binding in Keymap.bindings(for: model.focus) {
+            guard let label = binding.footer else { continue }
             spans.append(Span(binding.keys[0].description, theme[.key]))
-            spans.append(Span(" \(binding.help.split(separator: " ").prefix(2).joined(separator: " "))  ", theme[.muted]))
+            spans.append(Span(" \(label)  ", theme[.muted]))
         }
         spans.append(Span("1-4", theme[.key]))
         spans.append(Span(" panes", theme[.muted]))

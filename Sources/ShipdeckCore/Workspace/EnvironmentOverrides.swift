@@ -59,8 +59,11 @@ public enum EnvironmentOverrides {
         for (name, value) in variables.sorted(by: { $0.key < $1.key })
         where name.hasPrefix("SHIPDECK_SERVICE_") && name.hasSuffix("_PORT") {
             guard let index = known[name] else {
-                errors.append(ShipdeckError(.config, "\(name) names no service of this workspace", field: name,
-                                            hint: Suggestion.hint(for: name, in: known.keys.sorted())))
+                let service = String(name.dropFirst("SHIPDECK_SERVICE_".count).dropLast("_PORT".count))
+                let names = config.services.map { portVariable(for: $0.name) }
+                let hint = Suggestion.closest(to: service, in: config.services.map(\.name)).map { "did you mean \(portVariable(for: $0))?" }
+                    ?? "expected one of: " + names.joined(separator: ", ")
+                errors.append(ShipdeckError(.config, "\(name) names no service of this workspace", field: name, hint: hint))
                 continue
             }
             let last = 65535 - 1000 * max(config.environments.count - 1, 0)

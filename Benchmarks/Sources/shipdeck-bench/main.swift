@@ -1,0 +1,183 @@
+import Foundation
+import ShipdeckApp
+import ShipdeckCore
+import TerminalUI
+
+// shipdeck-bench: frame build, update and filter times of the dashboard at 200×60 with 10,000
+// cards and 10,000 rows per list, against baselines measured in the same run, and the cells that
+// `Terminal.render` writes for typical frames. Prints Markdown.
+//
+//   shipdeck-bench [--quick] [--cards N] [--rows N] [--only SUBSTRING]
+
+struct Options {
+    var budget = Budget.standard
+    var cards = 10_000
+    var rows = 10_000
+    var only: String?
+
+    init(_ arguments: [String]) {
+        var it = arguments.dropFirst().makeIterator()
+        while let argument = it.next() {
+            switch argument {
+            case "--quick": budget = .quick
+            case "--cards": cards = Int(it.next() ?? "") ?? cards
+            case "--rows": rows = Int(it.next() ?? "") ?? rows
+            case "--only": only = it.next()
+            case "-h", "--help":
+                print("usage: shipdeck-bench [--quick] [--cards N] [--rows N] [--only SUBSTRING]")
+                exit(0)
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+let options = Options(CommandLine.arguments)
+let size = Size(width: 200, height: 60)
+let budget = options.budget
+
+/// A model as the dashboard starts it, normalized by the driver's first `.resize`.
+func makeModel(_ snapshot: WorkspaceSnapshot, focus: PaneID = .board, zoomed: Bool = false) -> Model {
+    var model = Model(snapshot: snapshot, size: size, now: Fixtures.now, timeZone: TimeZone(identifier: "UTC")!,
+                      coreLabel: "in-process core", theme: .fallback, glyphs: .unicode)
+    model.focus = focus
+    model.zoomed = zoomed
+    _ = update(&model, .resize(size))
+    return model
+}
+
+let emptySnapshot = Fixtures.empty()
+let largeSnapshot = Fixtures.large(cards: options.cards, rows: options.rows)
+
+/// A terminal that already shows `model` at `now - 1 s`, so rendering `model` is the steady-state
+/// 1 Hz frame (the clock changed) rather than a first frame.
+func warmTerminal(for model: Model) -> Terminal {
+    let terminal = Terminal(backend: MemoryBackend(size: size))
+    var previous = model
+    previous.now = model.now.addingTimeInterval(-1)
+    terminal.render(view(previous))
+    return terminal
+}
+
+func wanted(_ name: String) -> Bool { options.only.map { name.localizedCaseInsensitiveContains($0) } ?? true }
+
+var timeRows: [(section: String, stats: Stats, baseline: Stats?)] = []
+
+// MARK: Baselines
+
+let fillCell = Cell(" ", style: Theme.fallback[.text])
+let baselineFill = measure("Screen(200×60) + fill", budget: budget) {
+    var screen = Screen(size: size)
+    screen.fill(Rect(size: size), with: fillCell)
+    return screen.cells.count
+}
+let emptyModel = makeModel(emptySnapshot)
+let baselineEmpty = measure("empty snapshot, overview: view + render", budget: budget, setup: { warmTerminal(for: emptyModel) }) { terminal in
+    terminal.render(view(emptyModel))
+    return terminal.lastWrittenCells
+}
+timeRows.append(("baseline", baselineFill, nil))
+timeRows.append(("baseline", baselineEmpty, nil))
+
+// MARK: Frames at 10,000 items
+
+let n = "\(options.cards) cards, \(options.rows) rows"
+var frameCases: [(String, Model)] = [("overview", makeModel(largeSnapshot))]
+for pane in PaneID.allCases { frameCases.append(("\(pane.title) full screen", makeModel(largeSnapshot, focus: pane, zoomed: true))) }
+for (label, model) in frameCases where wanted(label) {
+    let viewOnly = measure("\(label): view", budget: budget) { view(model).cells.count }
+    timeRows.append(("frame (\(n))", viewOnly, baselineEmpty))
+    let frame = measure("\(label): view + render (1 s tick)", budget: budget, setup: { warmTerminal(for: model) }) { terminal in
+        terminal.render(view(model))
+        return terminal.lastWrittenCells
+    }
+    timeRows.append(("frame (\(n))", frame, baselineEmpty))
+}
+
+// MARK: Update (every action runs `normalize`)
+
+if wanted("update") {
+    let overview = makeModel(largeSnapshot)
+    timeRows.append(("update (\(n))", measure("update .tick (overview)", budget: budget, setup: { overview }) { model in
+        _ = update(&model, .tick(Fixtures.now.addingTimeInterval(1)))
+        return model.selection.count
+    }, baselineEmpty))
+    let alerts = makeModel(largeSnapshot, focus: .alerts)
+    timeRows.append(("update (\(n))", measure("update key j (alerts focused)", budget: budget, setup: { alerts }) { model in
+        _ = update(&model, .key(.character("j")))
+        return model.selection[.alerts] ?? 0
+    }, baselineEmpty))
+}
+
+// MARK: Filter typing
+
+for (pane, text) in [(PaneID.board, "deplo"), (.alerts, "laten")] where wanted("filter") {
+    var typing = makeModel(largeSnapshot, focus: pane)
+    _ = update(&typing, .startFilter)
+    for character in text.dropLast() { _ = update(&typing, .key(.character(character))) }
+    let last = text.last!
+    let base = typing
+    timeRows.append(("filter (\(n))", measure("\(pane.title): type '\(last)' after '\(text.dropLast())': update", budget: budget, setup: { base }) { model in
+        _ = update(&model, .key(.character(last)))
+        return model.selection.count
+    }, baselineEmpty))
+    timeRows.append(("filter (\(n))", measure("\(pane.title): type '\(last)': update + view + render", budget: budget, setup: { (base, warmTerminal(for: base)) }) { state in
+        _ = update(&state.0, .key(.character(last)))
+        state.1.render(view(state.0))
+        return state.1.lastWrittenCells
+    }, baselineEmpty))
+}
+
+// MARK: Cells written
+
+struct CellCount { var name: String; var empty: Int; var large: Int }
+var cellRows: [CellCount] = []
+
+/// Cells written for: a first frame, the same frame again, a clock tick, and `j` in `focus`.
+func cellCounts(_ snapshot: WorkspaceSnapshot, focus: PaneID, zoomed: Bool = false) -> [Int] {
+    let backend = MemoryBackend(size: size)
+    let driver = AppDriver(model: makeModel(snapshot, focus: focus, zoomed: zoomed), backend: backend)
+    var counts: [Int] = []
+    driver.render(); counts.append(driver.terminal.lastWrittenCells)
+    driver.render(); counts.append(driver.terminal.lastWrittenCells)
+    driver.dispatch(.tick(Fixtures.now.addingTimeInterval(1)))
+    driver.render(); counts.append(driver.terminal.lastWrittenCells)
+    driver.handle(.key(.character("j")))
+    driver.render(); counts.append(driver.terminal.lastWrittenCells)
+    precondition(backend.cellsWritten == counts.reduce(0, +), "MemoryBackend and Terminal disagree on cells written")
+    return counts
+}
+
+let labels = ["full first frame", "idle frame (same model, same clock)", "clock tick (+1 s)", "selection moved one row (j)"]
+var cellTable: [(String, [Int], [Int])] = []
+for (label, focus, zoomed) in [("overview, board focused", PaneID.board, false), ("overview, alerts focused", .alerts, false), ("Alerts full screen", .alerts, true)] {
+    cellTable.append((label, cellCounts(emptySnapshot, focus: focus, zoomed: zoomed), cellCounts(largeSnapshot, focus: focus, zoomed: zoomed)))
+}
+
+// MARK: Report
+
+func machineLine() -> String {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    var load = "?"
+    if let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) { load = text.split(separator: " ").prefix(3).joined(separator: " ") }
+    return "\(cores) cores, load average \(load) at start of report"
+}
+
+print("## shipdeck-bench — 200×60, \(n)\n")
+print("Machine: \(machineLine()). Timings are ContinuousClock medians of ≥\(budget.minIterations) iterations (≤\(budget.maxSeconds) s per case); other builds may share the CPU, so read the ratios against the baselines of this same run.\n")
+print("| section | case | median ms | p95 ms | min ms | iterations | median vs empty frame | median vs fill |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for row in timeRows {
+    let s = row.stats
+    let vsEmpty = row.baseline.map { formatRatio(s.median, over: $0.median) } ?? (s.name == baselineEmpty.name ? "1×" : "—")
+    print("| \(row.section) | \(s.name) | \(formatMs(s.median)) | \(formatMs(s.p95)) | \(formatMs(s.min)) | \(s.samples.count) | \(vsEmpty) | \(formatRatio(s.median, over: baselineFill.median)) |")
+}
+print("\n### Cells written by Terminal.render (200×60 = \(size.width * size.height) cells)\n")
+print("| frame | pane | empty snapshot | \(n) |")
+print("| --- | --- | ---: | ---: |")
+for (label, empty, large) in cellTable {
+    for (i, what) in labels.enumerated() { print("| \(what) | \(label) | \(empty[i]) | \(large[i]) |") }
+}
+FileHandle.standardError.write(Data("(sink \(blackHole))\n".utf8))

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import ShipdeckCore
+
+@Suite struct SQLiteStoreTests {
+    static let t0 = Date.utc("2024-05-01 10:00")
+
+    static func card(_ id: String, column: String, position: Int = 0) -> Card {
+        Card(id: id, title: "Card \(id)", description: "text", column: column, position: position, assignee: "ana",
+             labels: ["bug"], services: ["orders"], createdAt: t0, updatedAt: t0)
+    }
+
+    @Test func migrationsRunOnceAndDataSurvivesReopen() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let file = folder.url.appendingPathComponent(".shipdeck/state.sqlite")
+        do {
+            let store = try SQLiteStore.open(at: file)
+            #expect(try await store.appliedMigrations() == ["v1-initial", "v2-indexes"])
+            try await store.upsertCard(Self.card("SHP-1", column: "Backlog"), by: "ana", change: "created")
+            _ = try await store.nextCardNumber()
+        }
+        let reopened = try SQLiteStore.open(at: file)
+        #expect(try await reopened.appliedMigrations() == ["v1-initial", "v2-indexes"])
+        #expect(try await reopened.cards() == [Self.card("SHP-1", column: "Backlog")])
+        #expect(try await reopened.nextCardNumber() == 2)
+    }
+
+    @Test func fileStoreUsesWriteAheadLogging() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanup() }
+        let store = try SQLiteStore.open(at: folder.url.appendingPathComponent("state.sqlite"))
+        #expect(try await store.journalMode() == "wal")
+    }
+
+    @Test func moveCardAppendsToTargetColumnAndRecordsHistory() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.upsertCard(Self.card("SHP-1", column: "Backlog"), by: "ana", change: "created in Backlog")
+        try await store.upsertCard(Self.card("SHP-2", column: "Review", position: 4), by: "ana", change: "created in Review")
+        let later = Self.t0.addingTimeInterval(60)
+        let moved = try await store.moveCard(id: "SHP-1", toColumn: "Review", by: "ben", at: later)
+        #expect(moved.column == "Review")
+        #expect(moved.position == 5)
+        #expect(moved.updatedAt == later)
+        #expect(try await store.card(id: "SHP-1") == moved)
+        #expect(try await store.history(cardID: "SHP-1") == [
+            CardHistoryEntry(cardID: "SHP-1", at: Self.t0, who: "ana", change: "created in Backlog"),
+            CardHistoryEntry(cardID: "SHP-1", at: later, who: "ben", change: "moved from Backlog to Review"),
+        ])
+    }
+
+    @Test func deleteCardRemovesItButKeepsHistory() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.upsertCard(Self.card("SHP-1", column: "Backlog"), by: "ana", change: "created")
+        let deleted = try await store.deleteCard(id: "SHP-1", by: "fay", at: Self.t0)
+        #expect(deleted.id == "SHP-1")
+        #expect(try await store.cards().isEmpty)
+        #expect(try await store.history(cardID: "SHP-1").last?.change == "deleted from Backlog")
+        await #expect(throws: ShipdeckError.self) { try await store.deleteCard(id: "SHP-1", by: "fay", at: Self.t0) }
+    }
+
+    @Test func cardNumbersAreNeverReused() async throws {
+        let store = try SQLiteStore.inMemory()
+        #expect(try await store.nextCardNumber() == 1)
+        #expect(try await store.nextCardNumber() == 2)
+        #expect(try await store.nextCardNumber() == 3)
+    }
+
+    @Test func eventLogAssignsIncreasingSequences() async throws {
+        let store = try SQLiteStore.inMemory()
+        #expect(try await store.lastEventSequence() == 0)
+        let first = try await store.appendEvent(at: Self.t0, kind: "notice", json: "{}")
+        let second = try await store.appendEvent(at: Self.t0, kind: "notice", json: "[]")
+        #expect(second > first)
+        #expect(try await store.events(after: first, limit: 10) == [StoredEvent(sequence: second, at: Self.t0, kind: "notice", json: "[]")])
+        #expect(try await store.lastEventSequence() == second)
+    }
+
+    @Test func buildsAndOpenAlertsRoundTrip() async throws {
+        let store = try SQLiteStore.inMemory()
+        for number in 1...3 {
+            _ = try await store.saveBuild(BuildRecord(id: 0, service: "orders", number: number, commit: "abc", branch: "main",
+                                                      message: "m", state: .passed, createdAt: Self.t0, finishedAt: nil))
+        }
+        #expect(try await store.recentBuilds(service: "orders", limit: 2).map(\.number) == [3, 2])
+        var alert = try await store.saveAlert(AlertRecord(id: 0, dedupKey: "orders-down", summary: "orders is down", service: "orders",
+                                                          severity: .critical, highUrgency: true, state: .triggered,
+                                                          createdAt: Self.t0, assignee: nil))
+        #expect(try await store.openAlerts() == [alert])
+        alert.state = .resolved
+        _ = try await store.saveAlert(alert)
+        #expect(try await store.openAlerts().isEmpty)
+    }
+
+    @Test func peopleAndSettingsRoundTrip() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.replacePeople([Person(handle: "ben", name: "Ben", roles: ["prod"]), Person(handle: "ana", name: "Ana", roles: [])])
+        #expect(try await store.people().map(\.handle) == ["ana", "ben"])
+        try await store.setSetting("demo.seeded", to: "yes")
+        #expect(try await store.setting("demo.seeded") == "yes")
+        try await store.setSetting("demo.seeded", to: nil)
+        #expect(try await store.setting("demo.seeded") == nil)
+    }
+}
