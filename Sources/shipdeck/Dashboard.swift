@@ -63,9 +63,13 @@ enum DashboardLauncher {
         let person = snapshot.currentUser?.handle ?? environment["USER"] ?? "unknown"
         let runner = AppRunner(client: core, person: person, themes: catalog)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        let schedules = Task { await core.runSchedules() }
+        defer { schedules.cancel() }
         do {
             try await runner.run(model: model, noColor: noColor)
+            await core.shutdown()
         } catch {
+            await core.shutdown()
             throw CLIError.report(error)
         }
     }

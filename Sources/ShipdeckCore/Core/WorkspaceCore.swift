@@ -108,6 +108,17 @@ public actor WorkspaceCore: CoreClient {
         OnCallSchedule(config: config.onCall).nextChange(after: clock.now)
     }
 
+    /// Keeps time-driven state current (on-call hand-offs and hours windows) until the task is
+    /// cancelled: sleeps until the next change (at most a minute, so a changed clock is noticed), then
+    /// refreshes. Nothing runs between changes.
+    public func runSchedules() async {
+        while !Task.isCancelled {
+            let wait = min(60, max(0.5, nextOnCallChange()?.timeIntervalSince(clock.now) ?? 60))
+            do { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) } catch { return }
+            _ = try? await refreshOnCall()
+        }
+    }
+
     /// A card's history, oldest first.
     public func cardHistory(id: String) async throws -> [CardHistoryEntry] {
         try await store.history(cardID: id)
