@@ -78,6 +78,9 @@ public struct Model: Sendable, Equatable {
     public var glyphs: Glyphs
     public var themeNames: [String]
     public var quit = false
+    /// Counts snapshot changes, so caches derived from the snapshot know when to recompute.
+    public var snapshotVersion = 0
+    public var filterCache = FilterCache()
 
     public init(
         snapshot: WorkspaceSnapshot?, size: Size, now: Date, timeZone: TimeZone = .current, coreLabel: String = "in-process core",

@@ -33,7 +33,7 @@ func moveSelection(_ model: inout Model, to index: Int) {
         }
         return
     }
-    let count = PaneRows.visible(model.focus, model: model).count
+    let count = PaneRows.visibleCount(model.focus, model: model)
     model.selection[model.focus] = max(0, min(count - 1, index))
 }
 
@@ -72,14 +72,14 @@ func selectBoardCard(_ model: inout Model, atX x: Int, row: Int) {
 
 func selectedItemExists(_ model: Model) -> Bool {
     if model.focus == .board { return model.selectedCard != nil }
-    return !PaneRows.visible(model.focus, model: model).isEmpty
+    return PaneRows.visibleCount(model.focus, model: model) > 0
 }
 
 /// Keeps selections inside their lists and every selected row on screen.
 func normalize(_ model: inout Model) {
     let layout = model.layout
     for pane in [PaneID.pipelines, .fleet, .alerts] {
-        let count = PaneRows.visible(pane, model: model).count
+        let count = PaneRows.visibleCount(pane, model: model)
         let selected = max(0, min(count - 1, model.selection[pane] ?? 0))
         model.selection[pane] = selected
         model.offsets[pane] = ListView.scrollOffset(selected: selected, offset: model.offsets[pane] ?? 0, height: layout.listHeight(pane), count: count)

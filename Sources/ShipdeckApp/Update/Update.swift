@@ -17,8 +17,12 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         }
     case .mouse(let event): handleMouse(&model, event)
     case .resize(let size): model.size = size
-    case .tick(let date): model.now = date
+    case .tick(let date):
+        // The clock changes nothing else: no filtering, no scrolling work.
+        model.now = date
+        return []
     case .core(let event):
+        model.snapshotVersion += 1
         if model.snapshot == nil {
             if case .snapshot(let whole) = event.change { model.snapshot = whole }
         } else {
@@ -84,6 +88,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         model.notice = notice
     case .showNotice(let notice): model.notice = notice
     }
+    model.filterCache.refresh(for: model)
     normalize(&model)
     return effects
 }
@@ -181,7 +186,7 @@ func handleMouse(_ model: inout Model, _ event: MouseEvent) {
             selectBoardCard(&model, atX: event.x - rect.x - 1, row: row)
         } else {
             let index = (model.offsets[pane] ?? 0) + row
-            if index < PaneRows.visible(pane, model: model).count { model.selection[pane] = index }
+            if index < PaneRows.visibleCount(pane, model: model) { model.selection[pane] = index }
         }
     }
 }

@@ -20,14 +20,10 @@ public struct BoardLayout: Sendable, Equatable {
     public static let minimumColumnWidth = 16
 
     public init(model: Model) {
-        let filter = model.activeFilter(.board).map { $0.lowercased().split(separator: " ") } ?? []
+        let matching = model.filterCache.cards
         let source = model.snapshot?.board.columns ?? []
         columns = source.map { column in
-            let cards = filter.isEmpty ? column.cards : column.cards.filter { card in
-                let text = [card.id, card.title, column.name, card.assignee ?? "", card.labels.joined(separator: " "), card.services.joined(separator: " ")]
-                    .joined(separator: " ").lowercased()
-                return filter.allSatisfy { text.contains($0) }
-            }
+            let cards = matching.map { ids in column.cards.filter { ids.contains($0.id) } } ?? column.cards
             return Column(name: column.name, wipLimit: column.wipLimit, total: column.cards.count, cards: cards)
         }
         let width = (model.layout.panes[.board]?.width ?? 0) - 2

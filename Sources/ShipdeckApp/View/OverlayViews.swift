@@ -84,26 +84,29 @@ enum DetailView {
                     "Updated:   \(ClockFormat.age(card.updatedAt, now: model.now))",
                     ""] + card.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         case .pipelines:
-            let rows = PaneRows.visible(.pipelines, model: model)
-            guard let index = model.selection[.pipelines], index < rows.count,
-                  let service = snapshot.pipelines.first(where: { $0.service == rows[index].id }) else { return ["Pipeline"] }
+            guard let service = selectedItem(.pipelines, model: model, in: snapshot.pipelines) else { return ["Pipeline"] }
             let builds = service.builds.prefix(20).map { "#\($0.number)  \($0.state.rawValue.padded(to: 9)) \($0.branch.padded(to: 10)) \($0.commit.prefix(8))  \($0.message)" }
             return ["\(service.service) pipeline", "File: \(service.pipelineFile)", ""] + (builds.isEmpty ? ["No builds yet."] : builds)
         case .fleet:
-            let rows = PaneRows.visible(.fleet, model: model)
-            guard let index = model.selection[.fleet], index < rows.count,
-                  let row = snapshot.fleet.first(where: { "\($0.service)/\($0.environment)" == rows[index].id }) else { return ["Fleet"] }
+            guard let row = selectedItem(.fleet, model: model, in: snapshot.fleet) else { return ["Fleet"] }
             let instances = row.instances.map { "\($0.id)  \($0.state.rawValue.padded(to: 9)) health \($0.health.rawValue.padded(to: 9)) :\($0.port)" }
             return ["\(row.service) in \(row.environment)", "Endpoint: :\(row.port)", "Desired instances: \(row.desiredInstances)",
                     "Image: \(row.image ?? "not deployed")", ""] + (instances.isEmpty ? ["No instances running."] : instances)
         case .alerts:
-            let rows = PaneRows.visible(.alerts, model: model)
-            guard let index = model.selection[.alerts], index < rows.count,
-                  let alert = snapshot.alerts.first(where: { String($0.id) == rows[index].id }) else { return ["Alert"] }
+            guard let alert = selectedItem(.alerts, model: model, in: snapshot.alerts) else { return ["Alert"] }
             return ["Alert #\(alert.id) — \(alert.severity.rawValue)", alert.summary, "",
                     "State:    \(alert.state.rawValue)", "Service:  \(alert.service ?? "—")", "Urgency:  \(alert.highUrgency ? "high" : "low")",
                     "Opened:   \(ClockFormat.age(alert.createdAt, now: model.now))", "Assignee: \(alert.assignee ?? "—")", "Dedup:    \(alert.dedupKey)"]
         }
+    }
+}
+
+extension DetailView {
+    /// The item behind the selected row of a list pane.
+    static func selectedItem<Item>(_ pane: PaneID, model: Model, in items: [Item]) -> Item? {
+        guard let position = model.selection[pane], position < PaneRows.visibleCount(pane, model: model) else { return nil }
+        let index = PaneRows.sourceIndex(pane, position: position, model: model)
+        return index < items.count ? items[index] : nil
     }
 }
 

@@ -2,12 +2,11 @@ import Foundation
 import ShipdeckCore
 import TerminalUI
 
-/// One row of a list pane: what it shows and the text a filter searches.
+/// One row of a list pane, ready to draw.
 public struct PaneRow: Sendable, Equatable {
     public var id: String
     public var cells: [String]
     public var styles: [ThemeRole]
-    public var searchText: String
 }
 
 /// The rows of the list panes (pipelines, fleet, alerts), derived from the snapshot and filtered.
@@ -31,62 +30,144 @@ public enum PaneRows {
         }
     }
 
-    /// All rows of `pane`, before filtering.
-    public static func all(_ pane: PaneID, snapshot: WorkspaceSnapshot?, now: Date) -> [PaneRow] {
-        guard let snapshot else { return [] }
+    /// How many rows `pane` has before filtering. O(1) for the list panes.
+    public static func count(_ pane: PaneID, snapshot: WorkspaceSnapshot?) -> Int {
+        guard let snapshot else { return 0 }
         switch pane {
-        case .board:
-            return snapshot.board.columns.flatMap { column in
-                column.cards.map { card in
-                    PaneRow(id: card.id, cells: [card.id, card.title], styles: [.muted, .text],
-                            searchText: [card.id, card.title, column.name, card.assignee ?? "", card.labels.joined(separator: " "), card.services.joined(separator: " ")].joined(separator: " "))
-                }
-            }
-        case .pipelines:
-            return snapshot.pipelines.map { service in
-                let last = service.builds.first
-                let build = last.map { "#\($0.number) \($0.state.rawValue)" } ?? "no builds yet"
-                let role: ThemeRole = switch last?.state {
-                case .passed?: .ok
-                case .failed?: .critical
-                case .running?, .scheduled?: .info
-                case .blocked?: .warning
-                default: .muted
-                }
-                return PaneRow(id: service.service, cells: [service.service, build, last?.branch ?? "—", service.pipelineFile],
-                               styles: [.text, role, .muted, .muted], searchText: "\(service.service) \(build) \(service.pipelineFile)")
-            }
-        case .fleet:
-            return snapshot.fleet.map { row in
-                let up = row.instances.filter { $0.state == .running }.count
-                let role: ThemeRole = row.instances.isEmpty ? .muted : up >= row.desiredInstances ? .ok : .warning
-                return PaneRow(id: "\(row.service)/\(row.environment)",
-                               cells: [row.service, row.environment, "\(up)/\(row.desiredInstances)", ":\(row.port)", row.image ?? "not deployed"],
-                               styles: [.text, .info, role, .muted, row.image == nil ? .muted : .text],
-                               searchText: "\(row.service) \(row.environment) \(row.image ?? "")")
-            }
-        case .alerts:
-            return snapshot.alerts.map { alert in
-                let role: ThemeRole = switch alert.severity {
-                case .critical, .error: .critical
-                case .warning: .warning
-                case .info: .info
-                }
-                return PaneRow(id: String(alert.id), cells: [alert.severity.rawValue.prefix(4).uppercased(), alert.state.rawValue.prefix(7).description, alert.summary, alert.service ?? "—"],
-                               styles: [role, alert.state == .triggered ? .critical : .muted, .text, .muted],
-                               searchText: "\(alert.summary) \(alert.service ?? "") \(alert.severity.rawValue) \(alert.state.rawValue)")
-            }
+        case .board: return snapshot.board.cardCount
+        case .pipelines: return snapshot.pipelines.count
+        case .fleet: return snapshot.fleet.count
+        case .alerts: return snapshot.alerts.count
         }
     }
 
-    /// Rows of `pane` that match its filter (case-insensitive, every word must match).
-    public static func visible(_ pane: PaneID, model: Model) -> [PaneRow] {
-        let rows = all(pane, snapshot: model.snapshot, now: model.now)
-        guard let filter = model.activeFilter(pane), !filter.isEmpty else { return rows }
+    /// The text a filter searches in row `index` of a list pane.
+    static func searchText(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot) -> String {
+        switch pane {
+        case .board: return ""
+        case .pipelines:
+            let service = snapshot.pipelines[index]
+            let build = service.builds.first.map { "#\($0.number) \($0.state.rawValue)" } ?? "no builds yet"
+            return "\(service.service) \(build) \(service.pipelineFile)"
+        case .fleet:
+            let row = snapshot.fleet[index]
+            return "\(row.service) \(row.environment) \(row.image ?? "")"
+        case .alerts:
+            let alert = snapshot.alerts[index]
+            return "\(alert.summary) \(alert.service ?? "") \(alert.severity.rawValue) \(alert.state.rawValue)"
+        }
+    }
+
+    /// The text a filter searches on a card.
+    static func searchText(_ card: Card) -> String {
+        [card.id, card.title, card.column, card.assignee ?? "", card.labels.joined(separator: " "), card.services.joined(separator: " ")].joined(separator: " ")
+    }
+
+    /// Whether `text` holds every word of `filter` (case-insensitive).
+    static func matches(_ text: String, words: [Substring]) -> Bool {
+        let lower = text.lowercased()
+        return words.allSatisfy { lower.contains($0) }
+    }
+
+    /// Row `index` of a list pane (pipelines, fleet, alerts), built for drawing.
+    public static func row(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot) -> PaneRow {
+        switch pane {
+        case .board:
+            // The board draws its own columns (BoardView); it has no list rows.
+            return PaneRow(id: "", cells: [], styles: [])
+        case .pipelines:
+            let service = snapshot.pipelines[index]
+            let last = service.builds.first
+            let build = last.map { "#\($0.number) \($0.state.rawValue)" } ?? "no builds yet"
+            let role: ThemeRole = switch last?.state {
+            case .passed?: .ok
+            case .failed?: .critical
+            case .running?, .scheduled?: .info
+            case .blocked?: .warning
+            default: .muted
+            }
+            return PaneRow(id: service.service, cells: [service.service, build, last?.branch ?? "—", service.pipelineFile],
+                           styles: [.text, role, .muted, .muted])
+        case .fleet:
+            let row = snapshot.fleet[index]
+            let up = row.instances.filter { $0.state == .running }.count
+            let role: ThemeRole = row.instances.isEmpty ? .muted : up >= row.desiredInstances ? .ok : .warning
+            return PaneRow(id: "\(row.service)/\(row.environment)",
+                           cells: [row.service, row.environment, "\(up)/\(row.desiredInstances)", ":\(row.port)", row.image ?? "not deployed"],
+                           styles: [.text, .info, role, .muted, row.image == nil ? .muted : .text])
+        case .alerts:
+            let alert = snapshot.alerts[index]
+            let role: ThemeRole = switch alert.severity {
+            case .critical, .error: .critical
+            case .warning: .warning
+            case .info: .info
+            }
+            return PaneRow(id: String(alert.id), cells: [alert.severity.rawValue.prefix(4).uppercased(), alert.state.rawValue.prefix(7).description, alert.summary, alert.service ?? "—"],
+                           styles: [role, alert.state == .triggered ? .critical : .muted, .text, .muted])
+        }
+    }
+
+    /// Which rows of a list pane pass `filter`: nil when every row does (no filter).
+    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?) -> [Int]? {
+        guard let snapshot, let filter, !filter.isEmpty else { return nil }
         let words = filter.lowercased().split(separator: " ")
-        return rows.filter { row in
-            let text = row.searchText.lowercased()
-            return words.allSatisfy { text.contains($0) }
+        return (0..<count(pane, snapshot: snapshot)).filter { matches(searchText(pane, $0, snapshot: snapshot), words: words) }
+    }
+
+    /// The ids of the cards that pass the board's filter: nil when every card does.
+    static func matchingCards(snapshot: WorkspaceSnapshot?, filter: String?) -> Set<String>? {
+        guard let snapshot, let filter, !filter.isEmpty else { return nil }
+        let words = filter.lowercased().split(separator: " ")
+        return Set(snapshot.board.columns.lazy.flatMap(\.cards).filter { matches(searchText($0), words: words) }.map(\.id))
+    }
+
+    /// How many rows of `pane` pass its filter.
+    public static func visibleCount(_ pane: PaneID, model: Model) -> Int {
+        model.filterCache.indices[pane]?.count ?? count(pane, snapshot: model.snapshot)
+    }
+
+    /// The source index of the `position`-th visible row of `pane`.
+    public static func sourceIndex(_ pane: PaneID, position: Int, model: Model) -> Int {
+        model.filterCache.indices[pane].map { $0[position] } ?? position
+    }
+
+    /// The visible rows `range` of `pane` (positions after filtering), built for drawing.
+    public static func visible(_ pane: PaneID, model: Model, range: Range<Int>? = nil) -> [PaneRow] {
+        guard let snapshot = model.snapshot else { return [] }
+        let total = visibleCount(pane, model: model)
+        let window = (range ?? 0..<total).clamped(to: 0..<total)
+        return window.map { row(pane, sourceIndex(pane, position: $0, model: model), snapshot: snapshot) }
+    }
+}
+
+/// Which rows pass each pane's filter, recomputed only when the snapshot or a filter changes, so a
+/// clock tick or a cursor move over 10,000 rows does no filtering work.
+public struct FilterCache: Sendable, Equatable {
+    /// Matching row indices per list pane; absent when the pane has no filter.
+    public var indices: [PaneID: [Int]] = [:]
+    /// Matching card ids; nil when the board has no filter.
+    public var cards: Set<String>?
+    /// The snapshot version and filter text each entry was computed for.
+    var keys: [PaneID: FilterKey] = [:]
+
+    struct FilterKey: Sendable, Equatable {
+        var version: Int
+        var filter: String?
+    }
+
+    public init() {}
+
+    /// Recomputes the entries whose snapshot version or filter text changed.
+    mutating func refresh(for model: Model) {
+        for pane in PaneID.allCases {
+            let key = FilterKey(version: model.snapshotVersion, filter: model.activeFilter(pane))
+            guard keys[pane] != key else { continue }
+            keys[pane] = key
+            if pane == .board {
+                cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter)
+            } else {
+                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter)
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ enum PaneView {
         let focused = model.focus == pane
         var trailing = ""
         if let filter = model.activeFilter(pane), !filter.isEmpty { trailing = "/\(filter)" }
-        let count = pane == .board ? (model.snapshot?.board.cardCount ?? 0) : PaneRows.all(pane, snapshot: model.snapshot, now: model.now).count
+        let count = PaneRows.count(pane, snapshot: model.snapshot)
         let title = "\(pane.number) \(pane.title) (\(count))"
         let inner = Panel(title: title, focused: focused, trailing: trailing).render(into: &screen, area: area, theme: model.theme, glyphs: model.glyphs)
         guard !inner.isEmpty else { return }
@@ -17,12 +17,15 @@ enum PaneView {
         }
         let widths = PaneRows.widths(pane, total: inner.width)
         screen.put(cells(PaneRows.header(pane), widths: widths, styles: Array(repeating: .header, count: 5), theme: model.theme), x: inner.x, y: inner.y, width: inner.width)
-        let rows = PaneRows.visible(pane, model: model)
+        let listArea = inner.inset(top: 1)
+        let offset = model.offsets[pane] ?? 0
+        // Build only the rows that show: a pane over 10,000 rows costs the same as one over 20.
+        let rows = PaneRows.visible(pane, model: model, range: offset..<(offset + listArea.height))
         let list = ListView(
-            rows: rows.map { cells($0.cells, widths: widths, styles: $0.styles, theme: model.theme) },
-            selected: model.selection[pane], offset: model.offsets[pane] ?? 0, focused: focused,
-            emptyText: emptyText(pane, model: model))
-        list.render(into: &screen, area: inner.inset(top: 1), theme: model.theme)
+            window: rows.map { cells($0.cells, widths: widths, styles: $0.styles, theme: model.theme) },
+            firstIndex: offset, total: PaneRows.visibleCount(pane, model: model),
+            selected: model.selection[pane], focused: focused, emptyText: emptyText(pane, model: model))
+        list.render(into: &screen, area: listArea, theme: model.theme)
     }
 
     static func cells(_ values: [String], widths: [Int], styles: [ThemeRole], theme: Theme) -> [Span] {
@@ -60,33 +63,34 @@ enum BoardView {
             for (column, rect) in zip(board.columns, rects) {
                 let over = column.wipLimit.map { column.total > $0 } ?? false
                 screen.put(BoardLayout.title(column).truncated(to: rect.width - 1), x: rect.x, y: rect.y, style: theme[over ? .critical : .header])
-                let rows = column.cards.map { card in
+                let listArea = Rect(x: rect.x, y: rect.y + 1, width: rect.width - 1, height: rect.height - 1)
+                let window = column.cards.dropFirst(offset).prefix(listArea.height).map { card in
                     [Span(card.id + " ", theme[.muted]), Span(card.title, theme[.text])]
                 }
                 let selected = column.cards.firstIndex { $0.id == model.selectedCard }
-                ListView(rows: rows, selected: selected, offset: offset, focused: focused, emptyText: "")
-                    .render(into: &screen, area: Rect(x: rect.x, y: rect.y + 1, width: rect.width - 1, height: rect.height - 1), theme: theme)
+                ListView(window: Array(window), firstIndex: offset, total: column.cards.count, selected: selected, focused: focused)
+                    .render(into: &screen, area: listArea, theme: theme)
             }
             return
-        }
-        let rows = board.listRows
-        var selectedIndex: Int?
-        let spans: [[Span]] = rows.enumerated().map { index, row in
-            switch row {
-            case .header(let column):
-                let over = column.wipLimit.map { column.total > $0 } ?? false
-                return [Span(BoardLayout.title(column), theme[over ? .critical : .header])]
-            case .card(let card):
-                if card.id == model.selectedCard { selectedIndex = index }
-                var line = [Span("  " + card.id.padded(to: 8), theme[.muted]), Span(card.title, theme[.text])]
-                if let assignee = card.assignee { line.append(Span(" @\(assignee)", theme[.info])) }
-                return line
-            }
         }
         if board.flatCards.isEmpty, let filter = model.activeFilter(.board), !filter.isEmpty {
             screen.put("Nothing matches '\(filter)'", x: area.x + 1, y: area.y, style: theme[.muted])
             return
         }
-        ListView(rows: spans, selected: selectedIndex, offset: offset, focused: focused).render(into: &screen, area: area, theme: theme)
+        let rows = board.listRows
+        let selectedIndex = rows.firstIndex { if case .card(let card) = $0 { card.id == model.selectedCard } else { false } }
+        // Build spans only for the rows that show.
+        let spans: [[Span]] = rows.dropFirst(offset).prefix(area.height).map { row in
+            switch row {
+            case .header(let column):
+                let over = column.wipLimit.map { column.total > $0 } ?? false
+                return [Span(BoardLayout.title(column), theme[over ? .critical : .header])]
+            case .card(let card):
+                var line = [Span("  " + card.id.padded(to: 8), theme[.muted]), Span(card.title, theme[.text])]
+                if let assignee = card.assignee { line.append(Span(" @\(assignee)", theme[.info])) }
+                return line
+            }
+        }
+        ListView(window: spans, firstIndex: offset, total: rows.count, selected: selectedIndex, focused: focused).render(into: &screen, area: area, theme: theme)
     }
 }
