@@ -57,16 +57,53 @@ public actor WorkspaceCore: CoreClient {
 
     public func snapshot() -> WorkspaceSnapshot { current }
 
-    public func events() -> AsyncStream<CoreEvent> {
+    public func events() async -> AsyncStream<CoreEvent> { await events(after: nil) }
+
+    /// Every change after `sequence` (replayed from the event log), then live ones; with nil, or a
+    /// sequence the log does not hold, a `.snapshot` first. A client that reconnects with the last
+    /// sequence it saw misses nothing and sees nothing twice.
+    public func events(after sequence: Int64?) async -> AsyncStream<CoreEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: CoreEvent.self, bufferingPolicy: .unbounded)
+        await lock()
+        defer { unlock() }
+        var replayed = false
+        if let sequence, sequence <= lastSequence, let replay = try? await storedEvents(after: sequence) {
+            for event in replay { continuation.yield(event) }
+            replayed = true
+        }
+        if !replayed {
+            continuation.yield(CoreEvent(sequence: lastSequence, at: clock.now, change: .snapshot(current)))
+        }
         let id = UUID()
-        continuation.yield(CoreEvent(sequence: lastSequence, at: clock.now, change: .snapshot(current)))
         subscribers[id] = continuation
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(id) }
         }
         return stream
     }
+
+    /// The logged events after `sequence`, decoded; nil when the log does not reach back that far.
+    private func storedEvents(after sequence: Int64) async throws -> [CoreEvent]? {
+        var events: [CoreEvent] = []
+        var cursor = sequence
+        let decoder = JSONDecoder()
+        while cursor < lastSequence {
+            let page = try await store.events(after: cursor, limit: 500)
+            guard let first = page.first, events.isEmpty ? first.sequence == sequence + 1 : true else { return nil }
+            for stored in page {
+                let change = try decoder.decode(CoreEvent.Change.self, from: Data(stored.json.utf8))
+                events.append(CoreEvent(sequence: stored.sequence, at: stored.at, change: change))
+            }
+            cursor = page.last!.sequence
+        }
+        return events
+    }
+
+    /// The number of live event subscribers (for `/metrics`).
+    public var subscriberCount: Int { subscribers.count }
+
+    /// The sequence number of the newest event.
+    public var lastEventSequence: Int64 { lastSequence }
 
     public func perform(_ command: CoreCommand, as person: String) async throws {
         let actor = try RolePolicy.authorize(command, as: person, in: config)

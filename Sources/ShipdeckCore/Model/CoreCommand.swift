@@ -14,6 +14,23 @@ public protocol CoreClient: Sendable {
     func snapshot() async throws -> WorkspaceSnapshot
     /// Every change from now on, starting with a `.snapshot` event.
     func events() async -> AsyncStream<CoreEvent>
+    /// Every change after `sequence` (nil: a `.snapshot` first, then every change).
+    func events(after sequence: Int64?) async -> AsyncStream<CoreEvent>
     /// Carries out `command` as `person`; throws `ShipdeckError` when refused or invalid.
     func perform(_ command: CoreCommand, as person: String) async throws
+    /// Connection changes, for clients that reach their core over the network.
+    func connectionStates() async -> AsyncStream<CoreConnection>
+}
+
+/// Whether a client reaches its core; an in-process core is always connected.
+public enum CoreConnection: Sendable, Equatable {
+    case connected(CoreHolder)
+    case disconnected(String)
+}
+
+extension CoreClient {
+    /// Connection changes; the default (an in-process core) never changes.
+    public func connectionStates() async -> AsyncStream<CoreConnection> {
+        AsyncStream { $0.finish() }
+    }
 }
