@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ShipdeckAPI
 import ShipdeckApp
 import ShipdeckCore
 
@@ -59,15 +60,18 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // The running core's state when one runs, else straight from the store.
         let snapshot: WorkspaceSnapshot
         do {
-            snapshot = try await WorkspaceCore.open(directory: options.directory, environment: environment).snapshot()
+            if try CoreLocator(workspace: options.directory).locate() != nil {
+                snapshot = try await RemoteCore(locator: CoreLocator(workspace: options.directory)).snapshot()
+            } else {
+                snapshot = try await WorkspaceCore.open(directory: options.directory, environment: environment).snapshot()
+            }
         } catch { throw CLIError.report(error) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+            // The same document as the API's GET /v1/snapshot (openapi/shipdeck.yaml, Snapshot).
+            FileHandle.standardOutput.write(try APIDocuments.encoder().encode(snapshot) + Data("\n".utf8))
         } else {
             print(StatusText.render(snapshot))
         }

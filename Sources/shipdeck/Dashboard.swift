@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ShipdeckAPI
 import ShipdeckApp
 import ShipdeckCore
 import TerminalUI
@@ -45,33 +47,50 @@ struct Dashboard: AsyncParsableCommand {
     }
 }
 
-/// Opens the dashboard on a workspace with an in-process core, and restores the terminal on every exit.
+/// Opens the dashboard on a workspace: attached to the workspace's running core when there is one,
+/// else with an in-process core (which also serves the API, so others can attach to it). Restores
+/// the terminal on every exit.
 enum DashboardLauncher {
     static func open(workspace: URL, theme: String?, environment: [String: String]) async throws {
-        let core: WorkspaceCore
+        let client: any CoreClient
+        let coreLabel: String
+        var host: CoreHost?
         do {
-            core = try await WorkspaceCore.open(directory: workspace, environment: environment)
+            if let endpoint = try CoreLocator(workspace: workspace).locate() {
+                client = RemoteCore(locator: CoreLocator(workspace: workspace))
+                coreLabel = CoreLabel.attached(endpoint.holder)
+            } else {
+                var logger = Logger(label: "shipdeck")
+                logger.logLevel = .critical  // the screen is the dashboard's log; nothing may write over it
+                let started = try await CoreHost.start(workspace: workspace, mode: "dashboard", environment: environment, logger: logger)
+                host = started
+                client = started.core
+                coreLabel = CoreLabel.owned
+            }
         } catch {
             throw CLIError.report(error)
         }
-        let snapshot = await core.snapshot()
+        do {
+            try await run(client: client, coreLabel: coreLabel, workspace: workspace, theme: theme, environment: environment)
+            await host?.stop()
+        } catch {
+            await host?.stop()
+            throw CLIError.report(error)
+        }
+    }
+
+    private static func run(client: any CoreClient, coreLabel: String, workspace: URL, theme: String?, environment: [String: String]) async throws {
+        let snapshot = try await client.snapshot()
+        let configTheme = (try? ConfigLoader.load(file: ShipdeckPaths.configFile(in: workspace), environment: environment))?.theme
         let catalog = ThemeCatalog.standard(workspace: workspace, environment: environment, executable: Bundle.main.executableURL)
-        let (loadedTheme, notice) = catalog.load(theme ?? core.config.theme ?? "default")
-        var model = Model(snapshot: snapshot, size: Size(width: 80, height: 24), now: Date(), coreLabel: "in-process core",
+        let (loadedTheme, notice) = catalog.load(theme ?? configTheme ?? "default")
+        var model = Model(snapshot: snapshot, size: Size(width: 80, height: 24), now: Date(), coreLabel: coreLabel,
                           theme: loadedTheme, glyphs: Glyphs.forEnvironment(environment), themeNames: catalog.names)
         model.notice = notice
         let person = snapshot.currentUser?.handle ?? environment["USER"] ?? "unknown"
-        let runner = AppRunner(client: core, person: person, themes: catalog)
+        let runner = AppRunner(client: client, person: person, themes: catalog)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
-        let schedules = Task { await core.runSchedules() }
-        defer { schedules.cancel() }
-        do {
-            try await runner.run(model: model, noColor: noColor)
-            await core.shutdown()
-        } catch {
-            await core.shutdown()
-            throw CLIError.report(error)
-        }
+        try await runner.run(model: model, noColor: noColor)
     }
 }
 

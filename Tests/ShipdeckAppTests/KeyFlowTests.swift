@@ -184,7 +184,7 @@ import TerminalUI
         let (driver, backend) = Fixtures.driver()
         var moved = Fixtures.card(1, "Retry budget", "Done")
         moved.position = 0
-        driver.dispatch(.core(CoreEvent(sequence: 2, at: Fixtures.now, change: .cardUpdated(moved))))
+        driver.dispatch(.core(CoreEvent(sequence: 2, at: Fixtures.now, change: .cardUpdated(card: moved))))
         driver.dispatch(.core(CoreEvent(sequence: 3, at: Fixtures.now, change: .cardDeleted(id: "SHP-2", by: "ben"))))
         driver.render()
         #expect(!backend.screen.contains("Runbook"))

@@ -17,7 +17,8 @@ import TerminalUI
         #expect(status.contains("env test"))
         #expect(status.contains("ana"))
         #expect(status.hasSuffix("12:00:00"))
-        if width >= 100 { #expect(status.contains("on call: dingo ben, owl —")) }
+        if width >= 100 { #expect(status.contains("on call: dingo ben · owl —")) }
+        if width >= 120 { #expect(status.contains("in-process core")) }
         #expect(screen.line(height - 1).contains("Tab next pane"))
         #expect(screen.line(height - 2).hasPrefix("└") && screen.line(height - 2).hasSuffix("┘"))
     }
@@ -25,7 +26,7 @@ import TerminalUI
     @Test func exactOverviewAt80x24() {
         let (_, backend) = Fixtures.driver()
         #expect(Array(backend.screen.lines.prefix(6)) == [
-            " Shipdeck  squad-a │ env test │ ana │ on call: dingo ben, owl —        12:00:00",
+            " Shipdeck  squad-a │ env test │ ana │ on call: dingo ben · owl —        12:00:00",
             "┌ 1 Board (5) ─────────────────────────┐┌ 2 Pipelines (2) ─────────────────────┐",
             "│Backlog (2)                           ││Service       Last build      Branch  │",
             "│  SHP-1   Retry budget                ││orders        #7 passed       main    │",

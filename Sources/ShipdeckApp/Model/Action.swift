@@ -34,6 +34,8 @@ public indirect enum Action: Sendable, Equatable {
     case resize(Size)
     case tick(Date)
     case core(CoreEvent)
+    /// The dashboard lost or regained its (remote) core.
+    case connection(CoreConnection)
     case setTheme(Theme, notice: Notice?)
     case showNotice(Notice)
 }

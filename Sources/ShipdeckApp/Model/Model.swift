@@ -74,6 +74,8 @@ public struct Model: Sendable, Equatable {
     public var timeZone: TimeZone
     /// Where the core lives, for the status bar ("in-process core", later "attached to …").
     public var coreLabel: String
+    /// Why the core cannot be reached right now; nil while connected.
+    public var disconnected: String?
     public var theme: Theme
     public var glyphs: Glyphs
     public var themeNames: [String]
@@ -97,4 +99,10 @@ public struct Model: Sendable, Equatable {
     }
 
     public var isDeployRunning: Bool { !(snapshot?.runningDeploys.isEmpty ?? true) }
+}
+
+/// The status bar's words for where the core runs.
+public enum CoreLabel {
+    public static func attached(_ holder: CoreHolder) -> String { "attached to pid \(holder.pid)" }
+    public static let owned = "own core"
 }

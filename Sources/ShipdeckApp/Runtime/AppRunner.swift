@@ -26,7 +26,13 @@ public final class AppRunner: @unchecked Sendable {
         let bridge = Task { [client, inbox] in
             for await event in await client.events() { inbox.push(.core(event)) }
         }
-        defer { bridge.cancel() }
+        let connection = Task { [client, inbox] in
+            for await state in await client.connectionStates() { inbox.push(.connection(state)) }
+        }
+        defer {
+            bridge.cancel()
+            connection.cancel()
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
                 do {

@@ -29,6 +29,14 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
             model.snapshot!.apply(event.change)
         }
         if case .notice(let text) = event.change { model.notice = Notice(text) }
+    case .connection(let state):
+        switch state {
+        case .connected(let holder):
+            model.disconnected = nil
+            model.coreLabel = CoreLabel.attached(holder)
+        case .disconnected(let reason):
+            model.disconnected = reason
+        }
     case .focus(let pane): model.focus = pane
     case .focusNext: model.focus = PaneID.allCases[(model.focus.number) % 4]
     case .focusPrevious: model.focus = PaneID.allCases[(model.focus.number + 2) % 4]

@@ -46,10 +46,15 @@ enum StatusBarView {
             let protected = workspace.environments.first { $0.name == workspace.currentEnvironment }?.protected == true
             parts.append(Part(span: Span(separator + "env \(workspace.currentEnvironment)" + (protected ? " (protected)" : ""), theme[.statusBar]), drop: 2))
             parts.append(Part(span: Span(separator + (snapshot.currentUser?.handle ?? "unknown user"), theme[.statusBar]), drop: 3))
-            let onCall = snapshot.onCall.map { "\($0.rota) \($0.person ?? "—")" }.joined(separator: ", ")
-            parts.append(Part(span: Span(separator + "on call: " + (onCall.isEmpty ? "nobody" : onCall), theme[.statusBar]), drop: 4))
+            let onCall = snapshot.onCall.map { "\($0.rota) \($0.person ?? "—")" }.joined(separator: " · ")
+            parts.append(Part(span: Span(separator + "on call: " + (onCall.isEmpty ? "nobody" : onCall), theme[.statusBar]), drop: 5))
         }
-        parts.append(Part(span: Span(separator + model.coreLabel, theme[.statusBar]), drop: 5))
+        if model.disconnected != nil {
+            parts.append(Part(span: Span(separator, theme[.statusBar]), drop: 0))
+            parts.append(Part(span: Span(" core disconnected — retrying ", theme[.notice]), drop: 0))
+        } else {
+            parts.append(Part(span: Span(separator + model.coreLabel, theme[.statusBar]), drop: 4))
+        }
         let room = max(0, area.width - CharacterWidth.of(clock) - 2)
         while parts.count > 1, parts.reduce(0, { $0 + CharacterWidth.of($1.span.text) }) > room {
             parts.remove(at: parts.indices.max { parts[$0].drop < parts[$1].drop }!)

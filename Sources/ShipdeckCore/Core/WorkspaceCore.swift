@@ -72,7 +72,7 @@ public actor WorkspaceCore: CoreClient {
             replayed = true
         }
         if !replayed {
-            continuation.yield(CoreEvent(sequence: lastSequence, at: clock.now, change: .snapshot(current)))
+            continuation.yield(CoreEvent(sequence: lastSequence, at: clock.now, change: .snapshot(state: current)))
         }
         let id = UUID()
         subscribers[id] = continuation
@@ -117,7 +117,7 @@ public actor WorkspaceCore: CoreClient {
                                     hint: Suggestion.hint(for: column, in: config.board.columns.map(\.name)))
             }
             let card = try await store.moveCard(id: id, toColumn: column, by: actor.handle, at: now)
-            try await publish(.cardUpdated(card), at: now)
+            try await publish(.cardUpdated(card: card), at: now)
         case .deleteCard(let id):
             _ = try await store.deleteCard(id: id, by: actor.handle, at: now)
             try await publish(.cardDeleted(id: id, by: actor.handle), at: now)
@@ -136,7 +136,7 @@ public actor WorkspaceCore: CoreClient {
         defer { unlock() }
         var next = current
         next.onCall = slots
-        try await publish(.snapshot(next), at: clock.now)
+        try await publish(.snapshot(state: next), at: clock.now)
         return true
     }
 
@@ -165,7 +165,7 @@ public actor WorkspaceCore: CoreClient {
     public func notice(_ text: String) async throws {
         await lock()
         defer { unlock() }
-        try await publish(.notice(text), at: clock.now)
+        try await publish(.notice(text: text), at: clock.now)
     }
 
     /// Ends every event stream (call before exiting).

@@ -9,10 +9,10 @@ public struct CoreEvent: Codable, Sendable, Equatable {
 
     public enum Change: Codable, Sendable, Equatable {
         /// The whole state, sent first to every subscriber and after changes that touch many parts.
-        case snapshot(WorkspaceSnapshot)
-        case cardUpdated(Card)
+        case snapshot(state: WorkspaceSnapshot)
+        case cardUpdated(card: Card)
         case cardDeleted(id: String, by: String)
-        case notice(String)
+        case notice(text: String)
     }
 
     public init(sequence: Int64, at: Date, change: Change) {

@@ -6,7 +6,7 @@ import Yams
 /// Sections are read in dependency order (environments and people before services and rotas) so
 /// cross-references can be checked where they are written.
 struct ConfigParser {
-    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board"]
+    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api"]
 
     let reader: ConfigReader
     let file: URL
@@ -38,6 +38,7 @@ struct ConfigParser {
         if let node = top["services"] { config.services = services(node, config: config) }
         if let node = top["oncall"] { config.onCall = onCall(node, config: config) }
         if let node = top["board"] { config.board = board(node) }
+        if let node = top["api"] { config.api = api(node) }
         return config
     }
 
@@ -89,6 +90,14 @@ struct ConfigParser {
             result.append(PersonConfig(handle: handle, name: name, roles: roles, email: email))
         }
         return result
+    }
+
+    func api(_ node: Node) -> APIConfig {
+        var api = APIConfig()
+        guard let table = reader.table(node, path: "api", allowed: ["listen", "port"]) else { return api }
+        if let node = table["listen"], let host = reader.string(node, path: "api.listen") { api.listen = host }
+        if let node = table["port"], let port = reader.int(node, path: "api.port", range: 0...65535, hint: "0 picks a free port") { api.port = port }
+        return api
     }
 
     func board(_ node: Node) -> BoardConfig {

@@ -23,6 +23,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var currentEnvironment: String
     /// The database file (`SHIPDECK_DB`, else `.shipdeck/state.sqlite` in the workspace).
     public var databaseFile: URL
+    /// Where the core's local API listens.
+    public var api = APIConfig()
 
     public init(
         file: URL, name: String, cardPrefix: String, theme: String? = nil, user: String? = nil,
@@ -61,5 +63,17 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public func endpointPort(service: ServiceConfig, environment: String) -> Int {
         let index = environments.firstIndex { $0.name == environment } ?? 0
         return service.port + 1000 * index
+    }
+}
+
+/// `api:` in shipdeck.yml: where the core's local HTTP API listens (loopback by default; another
+/// address also needs `--allow-remote` on `shipdeck serve`).
+public struct APIConfig: Sendable, Equatable {
+    public var listen: String
+    /// 0 picks a free port; the chosen one is written to `.shipdeck/core.json`.
+    public var port: Int
+    public init(listen: String = "127.0.0.1", port: Int = 0) {
+        self.listen = listen
+        self.port = port
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import Prometheus
+import Synchronization
+
+/// The core's own Prometheus metrics (swift-prometheus), emitted by `GET /metrics`. Later engines
+/// add theirs to the same registry.
+public final class APIMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let unauthorized: Counter
+    let commands: Counter
+    let commandFailures: Counter
+    let eventsSent: Counter
+    let subscribers: Gauge
+    let lastSequence: Gauge
+    let cards: Gauge
+    private let durations: DurationHistogram
+    private let requestCounters = Mutex<[String: Counter]>([:])
+
+    static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics"]
+
+    init() {
+        func name(_ subsystem: String, _ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "shipdeck", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
+        }
+        unauthorized = registry.makeCounter(descriptor: name("api", "unauthorized", "total", "Requests refused for a missing or wrong token"))
+        commands = registry.makeCounter(descriptor: name("", "commands", "total", "Commands carried out by the core"))
+        commandFailures = registry.makeCounter(descriptor: name("", "command_failures", "total", "Commands refused or failed"))
+        eventsSent = registry.makeCounter(descriptor: name("events", "sent", "total", "Events sent to event-stream subscribers"))
+        subscribers = registry.makeGauge(descriptor: name("event", "subscribers", "", "Open event streams"))
+        lastSequence = registry.makeGauge(descriptor: name("event", "sequence", "", "Sequence number of the newest event"))
+        cards = registry.makeGauge(descriptor: name("board", "cards", "", "Cards on the board"))
+        durations = registry.makeDurationHistogram(
+            descriptor: name("api", "request_duration", "seconds", "Time to answer an API request (event streams: time to start streaming)"),
+            buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1)])
+    }
+
+    /// A fixed route label, so odd paths cannot grow the label set.
+    static func route(for path: String) -> String { knownRoutes.contains(path) ? path : "other" }
+
+    func record(method: String, route: String, status: Int, duration: Duration) {
+        let key = "\(method) \(route) \(status)"
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "shipdeck", subsystem: "api", metricName: "requests", unitName: "total", helpText: "API requests by route and status"),
+                labels: [("method", method), ("route", route), ("status", String(status))])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        durations.record(duration)
+    }
+
+    public func emit() -> String { registry.emitToString() }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import ShipdeckAPI
+import ShipdeckCore
+
+/// Who acts: `SHIPDECK_USER`, else `$USER`. The core checks this person's roles.
+func actingPerson() -> String {
+    let environment = ProcessInfo.processInfo.environment
+    return environment["SHIPDECK_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"] ?? "unknown"
+}
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the running core's events as JSON lines (for scripts); follows until interrupted.")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Option(name: .long, help: "Start after this sequence number (default: a snapshot, then every change).")
+    var after: Int64?
+    @Option(name: .long, help: "Stop after this many events.")
+    var limit: Int?
+
+    func run() async throws {
+        let remote = RemoteCore(locator: CoreLocator(workspace: options.directory))
+        do { _ = try CoreLocator(workspace: options.directory).require() } catch { throw CLIError.report(error) }
+        let encoder = APIDocuments.encoder()
+        var count = 0
+        for await event in await remote.events(after: after) {
+            FileHandle.standardOutput.write(try encoder.encode(event) + Data("\n".utf8))
+            count += 1
+            if let limit, count >= limit { break }
+        }
+    }
+}
+
+struct CardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card", abstract: "Change cards through the running core.",
+        subcommands: [Move.self, Delete.self])
+
+    struct Move: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a card to another column.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The card id, e.g. SHP-3.") var id: String
+        @Argument(help: "The column name, e.g. \"In Test\".") var column: String
+
+        func run() async throws {
+            try await perform(.moveCard(id: id, toColumn: column), workspace: options.directory)
+            print("\(id) moved to \(column)")
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a card.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The card id, e.g. SHP-3.") var id: String
+
+        func run() async throws {
+            try await perform(.deleteCard(id: id), workspace: options.directory)
+            print("\(id) deleted")
+        }
+    }
+}
+
+/// Sends `command` to the workspace's running core as the acting person.
+func perform(_ command: CoreCommand, workspace: URL) async throws {
+    do {
+        try await RemoteCore(locator: CoreLocator(workspace: workspace)).perform(command, as: actingPerson())
+    } catch {
+        throw CLIError.report(error)
+    }
+}
