@@ -26,6 +26,20 @@ import Testing
         #expect(try await reopened.nextCardNumber() == 2)
     }
 
+    @Test func aChangeAndItsEventAreStoredTogetherOrNotAtAll() async throws {
+        let store = try SQLiteStore.inMemory()
+        try await store.upsertCard(Self.card("SHP-1", column: "Backlog"), by: "ana", change: "created")
+        struct Boom: Error {}
+        await #expect(throws: ShipdeckError.self) {
+            _ = try await store.moveCard(id: "SHP-1", toColumn: "Done", by: "ana", at: Self.t0, log: { _ in throw Boom() })
+        }
+        #expect(try await store.card(id: "SHP-1")?.column == "Backlog", "the move was rolled back with its event")
+        let logged = try await store.moveCard(id: "SHP-1", toColumn: "Done", by: "ana", at: Self.t0,
+                                              log: { LogEntry(kind: "cardUpdated", json: "{\"id\":\"\($0.id)\"}") })
+        #expect(logged.sequence == 1)
+        #expect(try await store.events(after: 0, limit: 10).map(\.json) == [#"{"id":"SHP-1"}"#])
+    }
+
     @Test func fileStoreUsesWriteAheadLogging() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanup() }

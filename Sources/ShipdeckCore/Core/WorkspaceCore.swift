@@ -116,11 +116,14 @@ public actor WorkspaceCore: CoreClient {
                 throw ShipdeckError(.invalid, "there is no column '\(column)' on the board", field: "column",
                                     hint: Suggestion.hint(for: column, in: config.board.columns.map(\.name)))
             }
-            let card = try await store.moveCard(id: id, toColumn: column, by: actor.handle, at: now)
-            try await publish(.cardUpdated(card: card), at: now)
+            let moved = try await store.moveCard(id: id, toColumn: column, by: actor.handle, at: now,
+                                                 log: { try Self.logEntry(.cardUpdated(card: $0)) })
+            deliver(.cardUpdated(card: moved.value), sequence: moved.sequence, at: now)
         case .deleteCard(let id):
-            _ = try await store.deleteCard(id: id, by: actor.handle, at: now)
-            try await publish(.cardDeleted(id: id, by: actor.handle), at: now)
+            let by = actor.handle
+            let deleted = try await store.deleteCard(id: id, by: by, at: now,
+                                                     log: { try Self.logEntry(.cardDeleted(id: $0.id, by: by)) })
+            deliver(.cardDeleted(id: id, by: by), sequence: deleted.sequence, at: now)
         }
     }
 
@@ -179,8 +182,19 @@ public actor WorkspaceCore: CoreClient {
     /// Logs `change`, folds it into the snapshot and sends it to every subscriber. Callers hold the lock,
     /// so sequence numbers reach subscribers in order.
     private func publish(_ change: CoreEvent.Change, at date: Date) async throws {
-        let json = String(decoding: try JSONEncoder().encode(change), as: UTF8.self)
-        let sequence = try await store.appendEvent(at: date, kind: Self.kind(of: change), json: json)
+        let entry = try Self.logEntry(change)
+        let sequence = try await store.appendEvent(at: date, kind: entry.kind, json: entry.json)
+        deliver(change, sequence: sequence, at: date)
+    }
+
+    /// The event-log entry for `change`.
+    static func logEntry(_ change: CoreEvent.Change) throws -> LogEntry {
+        LogEntry(kind: kind(of: change), json: String(decoding: try JSONEncoder().encode(change), as: UTF8.self))
+    }
+
+    /// Folds an already logged change into the snapshot and sends it to every subscriber.
+    private func deliver(_ change: CoreEvent.Change, sequence: Int64?, at date: Date) {
+        guard let sequence else { return }
         lastSequence = sequence
         current.apply(change)
         let event = CoreEvent(sequence: sequence, at: date, change: change)

@@ -97,7 +97,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func moveCard(id: String, toColumn column: String, by person: String, at date: Date) async throws -> Card {
+    public func moveCard(id: String, toColumn column: String, by person: String, at date: Date, log: LogEntryMaker<Card>?) async throws -> Logged<Card> {
         try await write { db in
             guard var card = try Row.fetchOne(db, sql: "SELECT * FROM card WHERE id = ?", arguments: [id]).map(StoreRows.card) else {
                 throw Self.noCard(id)
@@ -111,18 +111,18 @@ public final class SQLiteStore: Store {
             try db.execute(sql: #"UPDATE card SET "column" = ?, position = ?, updatedAt = ? WHERE id = ?"#,
                            arguments: [column, card.position, date, id])
             try Self.recordHistory(db, id, date, person, "moved from \(from) to \(column)")
-            return card
+            return Logged(value: card, sequence: try log.map { try Self.appendEvent(db, at: date, try $0(card)) })
         }
     }
 
-    public func deleteCard(id: String, by person: String, at date: Date) async throws -> Card {
+    public func deleteCard(id: String, by person: String, at date: Date, log: LogEntryMaker<Card>?) async throws -> Logged<Card> {
         try await write { db in
             guard let card = try Row.fetchOne(db, sql: "SELECT * FROM card WHERE id = ?", arguments: [id]).map(StoreRows.card) else {
                 throw Self.noCard(id)
             }
             try db.execute(sql: "DELETE FROM card WHERE id = ?", arguments: [id])
             try Self.recordHistory(db, id, date, person, "deleted from \(card.column)")
-            return card
+            return Logged(value: card, sequence: try log.map { try Self.appendEvent(db, at: date, try $0(card)) })
         }
     }
 
@@ -211,10 +211,12 @@ public final class SQLiteStore: Store {
     // MARK: - Event log and settings
 
     public func appendEvent(at date: Date, kind: String, json: String) async throws -> Int64 {
-        try await write { db in
-            try db.execute(sql: "INSERT INTO eventLog (at, kind, json) VALUES (?, ?, ?)", arguments: [date, kind, json])
-            return db.lastInsertedRowID
-        }
+        try await write { db in try Self.appendEvent(db, at: date, LogEntry(kind: kind, json: json)) }
+    }
+
+    static func appendEvent(_ db: Database, at date: Date, _ entry: LogEntry) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO eventLog (at, kind, json) VALUES (?, ?, ?)", arguments: [date, entry.kind, entry.json])
+        return db.lastInsertedRowID
     }
 
     public func events(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {

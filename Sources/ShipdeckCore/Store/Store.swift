@@ -16,12 +16,14 @@ public protocol Store: Sendable {
     func card(id: String) async throws -> Card?
     /// Inserts or replaces `card` and records `change` in its history.
     func upsertCard(_ card: Card, by person: String, change: String) async throws
-    /// Moves a card to the end of `column` and records the move; returns the moved card.
+    /// Moves a card to the end of `column` and records the move; returns the moved card. With `log`,
+    /// the event it returns is appended to the event log in the same transaction.
     /// - Throws: `ShipdeckError` (.notFound) when there is no such card.
-    func moveCard(id: String, toColumn column: String, by person: String, at date: Date) async throws -> Card
-    /// Deletes a card and records who did it; returns the deleted card. History is kept.
+    func moveCard(id: String, toColumn column: String, by person: String, at date: Date, log: LogEntryMaker<Card>?) async throws -> Logged<Card>
+    /// Deletes a card and records who did it; returns the deleted card. History is kept. With `log`,
+    /// the event it returns is appended to the event log in the same transaction.
     /// - Throws: `ShipdeckError` (.notFound) when there is no such card.
-    func deleteCard(id: String, by person: String, at date: Date) async throws -> Card
+    func deleteCard(id: String, by person: String, at date: Date, log: LogEntryMaker<Card>?) async throws -> Logged<Card>
     /// Allocates the next card number (1, 2, 3…); numbers are never reused, even after deletes.
     func nextCardNumber() async throws -> Int
     /// A card's history, oldest first.
@@ -79,5 +81,41 @@ public struct StoredEvent: Codable, Sendable, Equatable {
         self.at = at
         self.kind = kind
         self.json = json
+    }
+}
+
+/// An event-log entry: what kind of change, and the change as JSON.
+public struct LogEntry: Sendable, Equatable {
+    public var kind: String
+    public var json: String
+    public init(kind: String, json: String) {
+        self.kind = kind
+        self.json = json
+    }
+}
+
+/// Builds the log entry for a change from its result, inside the change's transaction, so a change
+/// and the event that announces it are stored together or not at all.
+public typealias LogEntryMaker<Value> = @Sendable (Value) throws -> LogEntry
+
+/// A change's result and, when it was logged, its event sequence number.
+public struct Logged<Value: Sendable>: Sendable {
+    public var value: Value
+    public var sequence: Int64?
+    public init(value: Value, sequence: Int64?) {
+        self.value = value
+        self.sequence = sequence
+    }
+}
+
+extension Store {
+    /// Moves a card without logging an event (seeding, tests).
+    public func moveCard(id: String, toColumn column: String, by person: String, at date: Date) async throws -> Card {
+        try await moveCard(id: id, toColumn: column, by: person, at: date, log: nil).value
+    }
+
+    /// Deletes a card without logging an event (seeding, tests).
+    public func deleteCard(id: String, by person: String, at date: Date) async throws -> Card {
+        try await deleteCard(id: id, by: person, at: date, log: nil).value
     }
 }

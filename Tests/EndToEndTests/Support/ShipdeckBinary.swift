@@ -44,28 +44,54 @@ enum ShipdeckBinary {
 }
 
 /// Runs a program to completion and collects its output.
+///
+/// Uses `posix_spawn` and `waitpid` rather than Foundation's `Process`: `tmux new-session -d`
+/// leaves a server running that inherits its parent's descriptors, and `Process` on Linux only
+/// notices the exit when every holder of its descriptors closed them, so it would wait forever.
+/// For the same reason the output goes to files, not pipes. The child starts with no blocked
+/// signals and default handlers, as from a shell.
 enum Command {
     static func run(_ program: String, _ arguments: [String], in directory: URL? = nil,
                     environment: [String: String]) throws -> ShipdeckBinary.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = directory }
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let errorHandle = try FileHandle(forWritingTo: errorFile)
-        let output = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = errorHandle
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("sd-e2e-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outputFile = folder.appendingPathComponent("stdout"), errorFile = folder.appendingPathComponent("stderr")
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // posix_spawn_file_actions_addchdir_np is not imported: change folder through sh.
+        let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path, program] + arguments } ?? [program] + arguments
+
+        let argv = command.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        // A clean start like a shell's: the test runner's threads block most signals (and a
+        // spawned child inherits that mask), so reset the mask and every handler to default.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw E2EFailure("could not start \(program): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand: the C macros are not imported into Swift.
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-        return .init(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: errorText)
+        return .init(status: exitStatus, stdout: output, stderr: errorText)
     }
 
     /// `/usr/bin/env`-style lookup of a program on PATH.

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A throwaway folder for one test: a HOME, an XDG data folder, a working folder and the demo
+/// workspace, so no test sees the user's files or another test's state. Removed on deinit.
+final class Sandbox {
+    let root: URL
+    var home: URL { root.appendingPathComponent("home") }
+    var dataHome: URL { root.appendingPathComponent("data") }
+    /// The current directory of the commands.
+    var work: URL { root.appendingPathComponent("work") }
+    /// Where the demo workspace lives.
+    var demo: URL { root.appendingPathComponent("demo") }
+
+    init() throws {
+        // Short path: tmux sockets live under it and a Unix socket path has at most 107 bytes.
+        root = URL(fileURLWithPath: "/tmp").appendingPathComponent("sd-e2e-\(UUID().uuidString.prefix(8))")
+        for folder in [home, dataHome, work] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// `demo --dir DEMO`: creates the demo the first time, reuses it afterwards, and opens it.
+    var demoArguments: [String] { ["demo", "--dir", demo.path] }
+
+    /// The environment a person's shell would give shipdeck: UTF-8 locale, tmux's terminal type,
+    /// and this sandbox as HOME and XDG_DATA_HOME.
+    var environment: [String: String] {
+        [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": home.path,
+            "XDG_DATA_HOME": dataHome.path,
+            "USER": "e2e",
+            "LANG": "C.UTF-8",
+            "TERM": "tmux-256color",
+        ]
+    }
+
+    /// Creates the demo workspace without opening it (`demo --create-only`).
+    func createDemo() throws {
+        let result = try ShipdeckBinary.run(["demo", "--dir", demo.path, "--create-only"], in: work, environment: environment)
+        guard result.status == 0 else {
+            throw E2EFailure("shipdeck demo --create-only failed (\(result.status)): \(result.stderr)")
+        }
+    }
+}
+
+/// A failed end-to-end expectation; its text carries what was expected and the screen seen last.
+struct E2EFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Renders real screens of the demo into screenshots/*.png.
+#
+# Runs the built shipdeck binary on a fresh demo workspace inside tmux at fixed sizes, captures
+# each screen with its colours (`tmux capture-pane -e -p`) and draws it with scripts/ansi2png.py
+# (pyte + Pillow, DejaVu Sans Mono).
+#
+# Usage: scripts/screenshots.sh [OUTPUT_DIR]        (default: screenshots/)
+# Environment:
+#   SHIPDECK_BIN       the binary to run (default: SCRATCH/debug/shipdeck, built when missing)
+#   SHIPDECK_SCRATCH   the SwiftPM scratch path to build into (default: .build)
+# Needs tmux and python3; installs fonts-dejavu-core with apt-get when missing, and pyte and
+# Pillow into a venv under .build-screenshots/.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${1:-$ROOT/screenshots}
+SCRATCH=${SHIPDECK_SCRATCH:-$ROOT/.build}
+BIN=${SHIPDECK_BIN:-$SCRATCH/debug/shipdeck}
+VENV=$ROOT/.build-screenshots/venv
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+
+say() { printf '%s\n' "$*" >&2; }
+
+command -v tmux >/dev/null || { say "tmux is needed (apt-get install tmux)"; exit 1; }
+
+if [ ! -x "$BIN" ]; then
+    say "Building shipdeck into $SCRATCH"
+    swift build --package-path "$ROOT" --scratch-path "$SCRATCH" --product shipdeck
+fi
+
+if [ ! -f "$FONT" ]; then
+    say "Installing fonts-dejavu-core"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get install -y fonts-dejavu-core >/dev/null
+fi
+
+if ! "$VENV/bin/python" -c 'import pyte, PIL' 2>/dev/null; then
+    say "Installing pyte and Pillow into $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet pyte pillow
+fi
+
+TMP=$(mktemp -d /tmp/shipdeck-shots.XXXXXX)
+SOCKET=shipdeck-shots-$$
+tmux_() { TMUX_TMPDIR=$TMP tmux -L "$SOCKET" -f "$TMP/tmux.conf" "$@"; }
+cleanup() { tmux_ kill-server 2>/dev/null || true; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+mkdir -p "$OUT" "$TMP/home" "$TMP/data"
+printf 'set -g status off\nset -g default-terminal tmux-256color\n' > "$TMP/tmux.conf"
+DEMO=$TMP/demo
+"$BIN" demo --dir "$DEMO" --create-only >/dev/null
+
+# Polls the pane until it shows (or, with "!", no longer shows) TEXT, for up to 10 seconds.
+wait_for() {
+    local negate=0 text=$1 screen
+    if [ "$text" = "!" ]; then negate=1; text=$2; fi
+    for _ in $(seq 200); do
+        screen=$(tmux_ capture-pane -p -t shot 2>/dev/null || true)
+        if [ $negate -eq 0 ] && grep -qF -- "$text" <<<"$screen"; then return 0; fi
+        if [ $negate -eq 1 ] && ! grep -qF -- "$text" <<<"$screen"; then return 0; fi
+        sleep 0.05
+    done
+    say "timed out waiting for ${negate:+not }'$text'; screen:"; say "$screen"; return 1
+}
+
+# Polls until two captures in a row are equal, so no frame is caught half drawn.
+wait_stable() {
+    local previous="" current
+    for _ in $(seq 100); do
+        current=$(tmux_ capture-pane -e -p -t shot)
+        [ "$current" = "$previous" ] && return 0
+        previous=$current
+        sleep 0.1
+    done
+}
+
+# shot NAME COLS ROWS "EXTRA ARGS" [KEYS WAIT_TEXT ...]: opens the demo at COLS x ROWS, presses
+# each KEYS and waits for its WAIT_TEXT ("!TEXT" waits until TEXT is gone), then captures NAME.png.
+shot() {
+    local name=$1 cols=$2 rows=$3 extra=$4
+    shift 4
+    tmux_ new-session -d -s shot -x "$cols" -y "$rows" \
+        "env -i PATH='$PATH' HOME='$TMP/home' XDG_DATA_HOME='$TMP/data' USER=demo LANG=C.UTF-8 TERM=tmux-256color '$BIN' demo --dir '$DEMO' $extra"
+    wait_for "4 Alerts"
+    while [ $# -ge 2 ]; do
+        tmux_ send-keys -t shot "$1"
+        if [ "${2:0:1}" = "!" ]; then wait_for ! "${2:1}"; else wait_for "$2"; fi
+        shift 2
+    done
+    wait_stable
+    tmux_ capture-pane -e -p -N -t shot > "$TMP/$name.ansi"
+    "$VENV/bin/python" "$ROOT/scripts/ansi2png.py" "$TMP/$name.ansi" "$OUT/$name.png" --cols "$cols" --rows "$rows"
+    tmux_ kill-session -t shot
+    say "wrote $OUT/$name.png (${cols}x${rows})"
+}
+
+shot overview-120x40 120 40 ""
+shot overview-200x60 200 60 ""
+shot overview-80x24 80 24 ""
+shot help-120x40 120 40 "" "?" "Help"
+shot pipelines-dracula-120x40 120 40 "--theme dracula" "2" "!1 Board"
