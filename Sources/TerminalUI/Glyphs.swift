@@ -3,21 +3,21 @@
 public struct Glyphs: Sendable, Equatable {
     public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: String
     public var ok, warning, critical, unknown, pending, running: String
-    public var pointer, ellipsis, separator: String
+    public var pointer, ellipsis, separator, dash: String
     /// Sparkline levels from lowest to highest.
     public var levels: [String]
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         ok: "●", warning: "▲", critical: "✖", unknown: "?", pending: "○", running: "◐",
-        pointer: "▶", ellipsis: "…", separator: "│",
+        pointer: "▶", ellipsis: "…", separator: "│", dash: "—",
         levels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
     )
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         ok: "*", warning: "!", critical: "x", unknown: "?", pending: "o", running: "~",
-        pointer: ">", ellipsis: "...", separator: "|",
+        pointer: ">", ellipsis: "...", separator: "|", dash: "-",
         levels: ["_", ".", "-", "=", "+", "*", "#", "@"]
     )
 

@@ -23,6 +23,8 @@ public final class NCursesBackend: Backend {
     private let output: UnsafeMutablePointer<FILE>
     private let fd: Int32
     public let colorMode: ColorMode
+    /// The locale's character set is not UTF-8: only ASCII reaches the terminal.
+    public let asciiOnly: Bool
     private var pairs: [PairKey: Int32] = [:]
     private var restored = false
 
@@ -31,6 +33,7 @@ public final class NCursesBackend: Backend {
     /// Starts full-screen mode on `path`. `noColor` (from `NO_COLOR`) forces monochrome.
     public init(path: String = "/dev/tty", noColor: Bool, termType: String? = nil) throws {
         setlocale(LC_ALL, "")
+        asciiOnly = String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8"
         guard let file = fopen(path, "r+") else {
             throw OpenError(description: "cannot open \(path): \(String(cString: strerror(errno))); Shipdeck needs a terminal")
         }
@@ -92,7 +95,8 @@ public final class NCursesBackend: Backend {
                 var end = start
                 var characters: [wchar_t] = []
                 while end < run.cells.count && run.cells[end].style == style {
-                    for scalar in run.cells[end].text.unicodeScalars { characters.append(wchar_t(bitPattern: scalar.value)) }
+                    let text = asciiOnly ? ASCIIFallback.map(run.cells[end].text) : run.cells[end].text
+                    for scalar in text.unicodeScalars { characters.append(wchar_t(bitPattern: scalar.value)) }
                     end += 1
                 }
                 apply(style)

@@ -71,15 +71,19 @@ enum DashboardLauncher {
             throw CLIError.report(error)
         }
         do {
-            try await run(client: client, coreLabel: coreLabel, workspace: workspace, theme: theme, environment: environment)
+            let signal = try await run(client: client, coreLabel: coreLabel, workspace: workspace, theme: theme, environment: environment)
             await host?.stop()
+            // Like any program ended by a signal: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+            if let signal { throw ExitCode(128 + signal) }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             await host?.stop()
             throw CLIError.report(error)
         }
     }
 
-    private static func run(client: any CoreClient, coreLabel: String, workspace: URL, theme: String?, environment: [String: String]) async throws {
+    private static func run(client: any CoreClient, coreLabel: String, workspace: URL, theme: String?, environment: [String: String]) async throws -> Int32? {
         let snapshot = try await client.snapshot()
         let configTheme = (try? ConfigLoader.load(file: ShipdeckPaths.configFile(in: workspace), environment: environment))?.theme
         let catalog = ThemeCatalog.standard(workspace: workspace, environment: environment, executable: Bundle.main.executableURL)
@@ -90,7 +94,7 @@ enum DashboardLauncher {
         let person = snapshot.currentUser?.handle ?? environment["USER"] ?? "unknown"
         let runner = AppRunner(client: client, person: person, themes: catalog)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
-        try await runner.run(model: model, noColor: noColor)
+        return try await runner.run(model: model, noColor: noColor)
     }
 }
 

@@ -33,7 +33,8 @@ import Testing
         defer { app.close() }
 
         try await app.send(signal: signal)
-        try await Self.expectRestored(app, exitStatus: "")
+        // Exits like any program ended by that signal: 128 + its number (143, 130, 129).
+        try await Self.expectRestored(app, exitStatus: "\(128 + signal)")
     }
 
     @Test func sigkillLosesNoSavedData() async throws {

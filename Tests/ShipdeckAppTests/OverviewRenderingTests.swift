@@ -26,7 +26,7 @@ import TerminalUI
     @Test func exactOverviewAt80x24() {
         let (_, backend) = Fixtures.driver()
         #expect(Array(backend.screen.lines.prefix(6)) == [
-            " Shipdeck  squad-a │ env test │ ana │ on call: dingo ben · owl —        12:00:00",
+            " Shipdeck  squad-a │ env test │ ana │ on call: ben │ in-process        12:00:00",
             "┌ 1 Board (5) ─────────────────────────┐┌ 2 Pipelines (2) ─────────────────────┐",
             "│Backlog (2)                           ││Service       Last build      Branch  │",
             "│  SHP-1   Retry budget                ││orders        #7 passed       main    │",
@@ -37,7 +37,7 @@ import TerminalUI
 
     @Test func narrowStatusBarDropsTheLeastImportantPartsFirst() {
         let (_, backend) = Fixtures.driver(width: 50, height: 24)
-        #expect(backend.screen.line(0) == " Shipdeck  squad-a │ env test │ ana      12:00:00")
+        #expect(backend.screen.line(0) == " Shipdeck  squad-a │ test │ ana          12:00:00")
     }
 
     @Test func wideBoardShowsColumnsSideBySide() {

@@ -48,6 +48,14 @@ import Testing
         #expect(Glyphs.forEnvironment([:]) == .ascii)
     }
 
+    @Test func asciiFallbackKeepsColumnsAndLooks() {
+        #expect(ASCIIFallback.map("—") == "-")
+        #expect(ASCIIFallback.map("│") == "|")
+        #expect(ASCIIFallback.map("é") == "?")
+        #expect(ASCIIFallback.map("日") == "??", "a wide character keeps its two columns")
+        #expect(ASCIIFallback.map("a") == "a")
+    }
+
     @Test func shippedThemesParse() throws {
         let folder = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
         for name in ["default", "light", "high-contrast", "monochrome", "dracula", "solarized-dark"] {

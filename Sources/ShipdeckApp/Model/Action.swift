@@ -26,6 +26,8 @@ public indirect enum Action: Sendable, Equatable {
     case commandFailed(String)
     // Lifecycle
     case requestQuit, quit
+    /// SIGINT, SIGTERM or SIGHUP arrived: quit at once (the process then exits with 128 + signal).
+    case signalled(Int32)
     case confirm(Confirmation)
     // Inputs from outside
     case key(Key)

@@ -80,6 +80,8 @@ public struct Model: Sendable, Equatable {
     public var glyphs: Glyphs
     public var themeNames: [String]
     public var quit = false
+    /// The signal that ended the dashboard, if one did.
+    public var exitSignal: Int32?
     /// Counts snapshot changes, so caches derived from the snapshot know when to recompute.
     public var snapshotVersion = 0
     public var filterCache = FilterCache()

@@ -20,8 +20,9 @@ public final class AppRunner: @unchecked Sendable {
     }
 
     /// Opens the terminal, runs until the user quits or a signal arrives, and restores the terminal
-    /// before returning — also when it throws.
-    public func run(model initial: Model, noColor: Bool) async throws {
+    /// before returning — also when it throws. Returns the signal that ended it, if one did.
+    @discardableResult
+    public func run(model initial: Model, noColor: Bool) async throws -> Int32? {
         installSignalHandlers()
         let bridge = Task { [client, inbox] in
             for await event in await client.events() { inbox.push(.core(event)) }
@@ -33,11 +34,10 @@ public final class AppRunner: @unchecked Sendable {
             bridge.cancel()
             connection.cancel()
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32?, any Error>) in
             let thread = Thread { [self] in
                 do {
-                    try self.loop(initial, noColor: noColor)
-                    continuation.resume()
+                    continuation.resume(returning: try self.loop(initial, noColor: noColor))
                 } catch {
                     continuation.resume(throwing: error)
                 }
@@ -47,7 +47,7 @@ public final class AppRunner: @unchecked Sendable {
         }
     }
 
-    private func loop(_ initial: Model, noColor: Bool) throws {
+    private func loop(_ initial: Model, noColor: Bool) throws -> Int32? {
         let backend = try NCursesBackend(noColor: noColor)
         defer { backend.restore() }
         var model = initial
@@ -58,17 +58,18 @@ public final class AppRunner: @unchecked Sendable {
             let now = Date()
             let untilNextSecond = Int32(max(1, (1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000))
             switch backend.wait(wakeFD: inbox.readFD, timeoutMilliseconds: untilNextSecond) {
-            case .hangup: return
+            case .hangup: return SIGHUP
             case .timeout: break
             case .input, .wake: break
             }
-            guard let events = backend.readEvents() else { return }
+            guard let events = backend.readEvents() else { return SIGHUP }
             for event in events { run(driver.handle(event), driver: driver, colorMode: backend.colorMode) }
             for action in inbox.drain() { run(driver.dispatch(action), driver: driver, colorMode: backend.colorMode) }
             let tick = Date()
             if Int(tick.timeIntervalSince1970) != Int(driver.model.now.timeIntervalSince1970) { driver.dispatch(.tick(tick)) }
             if !driver.model.quit { driver.render() }
         }
+        return driver.model.exitSignal
     }
 
     private func run(_ effects: [Effect], driver: AppDriver, colorMode: ColorMode) {
@@ -93,7 +94,7 @@ public final class AppRunner: @unchecked Sendable {
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [inbox] in inbox.push(.quit) }
+            source.setEventHandler { [inbox] in inbox.push(.signalled(number)) }
             source.resume()
             signalSources.append(source)
         }

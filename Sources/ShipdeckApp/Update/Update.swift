@@ -90,6 +90,9 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
             model.quit = true
         }
     case .quit: model.quit = true
+    case .signalled(let number):
+        model.quit = true
+        model.exitSignal = number
     case .confirm(let confirmation): model.mode = .confirm(confirmation)
     case .setTheme(let theme, let notice):
         model.theme = theme

@@ -6,32 +6,38 @@ import TerminalUI
 enum HelpView {
     static func lines(for model: Model) -> [[Span]] {
         let theme = model.theme
+        // Keys in their colour on the dialog's background, so the padding matches the box.
+        var keyStyle = theme[.key]
+        keyStyle.background = theme[.dialog].background
+        var headerStyle = theme[.header]
+        headerStyle.background = theme[.dialog].background
         var lines: [[Span]] = []
         for (scope, bindings) in Keymap.sections {
-            lines.append([Span(scope.title, theme[.header])])
+            lines.append([Span(scope.title, headerStyle)])
             for binding in bindings {
                 let mark = binding.destructive ? " (asks first)" : ""
-                lines.append([Span("  " + binding.keyLabel.padded(to: 18), theme[.key]), Span(binding.help + mark, theme[.dialog])])
+                lines.append([Span("  " + binding.keyLabel.padded(to: 18), keyStyle), Span(binding.help + mark, theme[.dialog])])
             }
             lines.append([])
         }
-        lines.append([Span("Inputs", theme[.header])])
+        lines.append([Span("Inputs", headerStyle)])
         for (name, text) in Keymap.modeKeys {
-            lines.append([Span("  " + name.padded(to: 18), theme[.key]), Span(text, theme[.dialog])])
+            lines.append([Span("  " + name.padded(to: 18), keyStyle), Span(text, theme[.dialog])])
         }
         lines.append([])
-        lines.append([Span("Commands (:)", theme[.header])])
+        lines.append([Span("Commands (:)", headerStyle)])
         for command in CommandTable.commands {
             let name = command.name + (command.argument.map { " \($0)" } ?? "")
             let aliases = command.aliases.isEmpty ? "" : " (\(command.aliases.joined(separator: ", ")))"
-            lines.append([Span("  " + name.padded(to: 18), theme[.key]), Span(command.help + aliases, theme[.dialog])])
+            lines.append([Span("  " + name.padded(to: 18), keyStyle), Span(command.help + aliases, theme[.dialog])])
         }
         return lines
     }
 
     static func render(_ model: Model, offset: Int, into screen: inout Screen) {
         let content = lines(for: model)
-        let area = screen.bounds.inset(top: 1, left: 2, bottom: 1, right: 2).centered(width: 76, height: content.count + 2)
+        let widest = content.map { $0.reduce(0) { $0 + CharacterWidth.of($1.text) } }.max() ?? 40
+        let area = screen.bounds.inset(top: 1, left: 2, bottom: 1, right: 2).centered(width: widest + 4, height: content.count + 2)
         let inner = dialogPanel("Help — Esc closes, j/k scroll", model: model, area: area, into: &screen)
         let start = min(offset, max(0, content.count - inner.height))
         for (row, line) in content.dropFirst(start).prefix(inner.height).enumerated() {

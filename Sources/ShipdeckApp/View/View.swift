@@ -28,38 +28,58 @@ public func view(_ model: Model) -> Screen {
 }
 
 enum StatusBarView {
-    /// Status bar parts in display order; when the bar is too narrow the highest `drop` goes first.
+    /// A status bar part: its wordings from longest to shortest. When the bar is too narrow, parts
+    /// take shorter wordings first (highest `give` first); only then are parts dropped, in the same order.
     struct Part {
-        var span: Span
-        var drop: Int
+        var variants: [String]
+        var style: Style
+        var give: Int
+        var text: String { variants[0] }
+    }
+
+    static func parts(_ model: Model) -> [Part] {
+        let theme = model.theme
+        let separator = " \(model.glyphs.separator) "
+        var parts = [Part(variants: [" Shipdeck "], style: theme[.statusAccent], give: 0)]
+        if let snapshot = model.snapshot {
+            let workspace = snapshot.workspace
+            parts.append(Part(variants: [" \(workspace.name)"], style: theme[.statusBar].adding(.bold), give: 2))
+            let protected = workspace.environments.first { $0.name == workspace.currentEnvironment }?.protected == true
+            let env = workspace.currentEnvironment + (protected ? " (protected)" : "")
+            parts.append(Part(variants: [separator + "env " + env, separator + env], style: theme[.statusBar], give: 3))
+            parts.append(Part(variants: [separator + (snapshot.currentUser?.handle ?? "unknown user")], style: theme[.statusBar], give: 1))
+            let dash = model.glyphs.dash
+            let slots = snapshot.onCall.map { "\($0.rota) \($0.person ?? dash)" }
+            let onCall = slots.isEmpty ? ["on call: nobody"] : [
+                "on call: " + slots.joined(separator: " · "), "on call: " + slots.joined(separator: ","),
+                "on call: " + snapshot.onCall.compactMap(\.person).joined(separator: ","),
+            ]
+            parts.append(Part(variants: onCall.map { separator + $0 }, style: theme[.statusBar], give: 5))
+        }
+        if model.disconnected != nil {
+            parts.append(Part(variants: [separator], style: theme[.statusBar], give: 0))
+            parts.append(Part(variants: [" core disconnected — retrying ", " core lost — retrying "], style: theme[.notice], give: 0))
+        } else {
+            parts.append(Part(variants: [separator + model.coreLabel, separator + String(model.coreLabel.split(separator: " ").first ?? "")],
+                              style: theme[.statusBar], give: 6))
+        }
+        return parts
     }
 
     static func render(_ model: Model, into screen: inout Screen, area: Rect) {
         let theme = model.theme
         screen.fill(area, with: Cell(" ", style: theme[.statusBar]))
         let clock = ClockFormat.time(model.now, in: model.timeZone)
-        let separator = " \(model.glyphs.separator) "
-        var parts = [Part(span: Span(" Shipdeck ", theme[.statusAccent]), drop: 0)]
-        if let snapshot = model.snapshot {
-            let workspace = snapshot.workspace
-            parts.append(Part(span: Span(" \(workspace.name)", theme[.statusBar].adding(.bold)), drop: 1))
-            let protected = workspace.environments.first { $0.name == workspace.currentEnvironment }?.protected == true
-            parts.append(Part(span: Span(separator + "env \(workspace.currentEnvironment)" + (protected ? " (protected)" : ""), theme[.statusBar]), drop: 2))
-            parts.append(Part(span: Span(separator + (snapshot.currentUser?.handle ?? "unknown user"), theme[.statusBar]), drop: 3))
-            let onCall = snapshot.onCall.map { "\($0.rota) \($0.person ?? "—")" }.joined(separator: " · ")
-            parts.append(Part(span: Span(separator + "on call: " + (onCall.isEmpty ? "nobody" : onCall), theme[.statusBar]), drop: 5))
-        }
-        if model.disconnected != nil {
-            parts.append(Part(span: Span(separator, theme[.statusBar]), drop: 0))
-            parts.append(Part(span: Span(" core disconnected — retrying ", theme[.notice]), drop: 0))
-        } else {
-            parts.append(Part(span: Span(separator + model.coreLabel, theme[.statusBar]), drop: 4))
-        }
         let room = max(0, area.width - CharacterWidth.of(clock) - 2)
-        while parts.count > 1, parts.reduce(0, { $0 + CharacterWidth.of($1.span.text) }) > room {
-            parts.remove(at: parts.indices.max { parts[$0].drop < parts[$1].drop }!)
+        var parts = parts(model)
+        while parts.count > 1, parts.reduce(0, { $0 + CharacterWidth.of($1.text) }) > room {
+            if let index = parts.indices.filter({ parts[$0].variants.count > 1 }).max(by: { parts[$0].give < parts[$1].give }) {
+                parts[index].variants.removeFirst()
+            } else {
+                parts.remove(at: parts.indices.max { parts[$0].give < parts[$1].give }!)
+            }
         }
-        screen.put(parts.map(\.span), x: area.x, y: area.y, width: room)
+        screen.put(parts.map { Span($0.text, $0.style) }, x: area.x, y: area.y, width: room)
         screen.put(" \(clock) ", x: area.maxX - CharacterWidth.of(clock) - 2, y: area.y, style: theme[.statusBar].adding(.bold))
     }
 }
