@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TerminalUI", targets: ["TerminalUI"]),
         .library(name: "ShipdeckCore", targets: ["ShipdeckCore"]),
         .library(name: "ShipdeckApp", targets: ["ShipdeckApp"]),
+        .library(name: "ShipdeckAPI", targets: ["ShipdeckAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
