@@ -3,10 +3,12 @@ import Foundation
 import ShipdeckAPI
 import ShipdeckCore
 
-/// Who acts: `SHIPDECK_USER`, else `$USER`. The core checks this person's roles.
-func actingPerson() -> String {
+/// Who acts: `SHIPDECK_USER`, else the config's `user:`, else `$USER`. The core checks this person's roles.
+func actingPerson(workspace: URL) -> String {
     let environment = ProcessInfo.processInfo.environment
-    return environment["SHIPDECK_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"] ?? "unknown"
+    if let handle = environment["SHIPDECK_USER"], !handle.isEmpty { return handle }
+    if let handle = (try? ConfigLoader.load(file: ShipdeckPaths.configFile(in: workspace), environment: [:]))?.user { return handle }
+    return environment["USER"] ?? "unknown"
 }
 
 struct Events: AsyncParsableCommand {
@@ -64,7 +66,7 @@ struct CardCommand: AsyncParsableCommand {
 /// Sends `command` to the workspace's running core as the acting person.
 func perform(_ command: CoreCommand, workspace: URL) async throws {
     do {
-        try await RemoteCore(locator: CoreLocator(workspace: workspace)).perform(command, as: actingPerson())
+        try await RemoteCore(locator: CoreLocator(workspace: workspace)).perform(command, as: actingPerson(workspace: workspace))
     } catch {
         throw CLIError.report(error)
     }
