@@ -36,18 +36,51 @@ struct Demo: AsyncParsableCommand {
 }
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check shipdeck.yml; every error names file:line:column.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check shipdeck.yml and every service's pipeline file, or one pipeline file; every error names file:line:column.")
 
     @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "A pipeline file to check on its own (default: the workspace's config and pipelines).", completion: .file())
+    var file: String?
 
     func run() throws {
-        let errors = ConfigLoader.validate(file: options.configFile)
+        var errors: [ShipdeckError] = []
+        var checked: [String] = []
+        if let file {
+            errors += pipelineErrors(URL(fileURLWithPath: file), display: file)
+            checked.append(file)
+        } else {
+            errors += ConfigLoader.validate(file: options.configFile)
+            checked.append(options.configFile.path)
+            if errors.isEmpty, let config = try? ConfigLoader.load(file: options.configFile) {
+                for service in config.services {
+                    let path = (service.repo as NSString).appendingPathComponent(service.pipeline)
+                    let url = URL(fileURLWithPath: path, relativeTo: options.directory)
+                    guard FileManager.default.fileExists(atPath: url.path) else {
+                        errors.append(ShipdeckError(.config, "\(service.name) has no pipeline file at \(path)", field: "services.\(service.name).pipeline",
+                                                    hint: "commit .buildkite/pipeline.yml to the repo, or set `pipeline:` to its path"))
+                        continue
+                    }
+                    errors += pipelineErrors(url, display: path)
+                    checked.append(path)
+                }
+            }
+        }
         guard errors.isEmpty else {
             for error in errors { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }
-            FileHandle.standardError.write(Data("\(errors.count) error\(errors.count == 1 ? "" : "s") in \(options.configFile.path)\n".utf8))
+            FileHandle.standardError.write(Data("\(errors.count) error\(errors.count == 1 ? "" : "s")\n".utf8))
             throw ExitCode.failure
         }
-        print("\(options.configFile.path): OK")
+        for path in checked { print("\(path): OK") }
+    }
+
+    private func pipelineErrors(_ url: URL, display: String) -> [ShipdeckError] {
+        do {
+            _ = try PipelineParser.parse(contentsOf: url, displayName: display)
+            return []
+        } catch {
+            return error.errors
+        }
     }
 }
 

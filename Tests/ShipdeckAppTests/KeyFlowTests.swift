@@ -9,7 +9,7 @@ import TerminalUI
         let (driver, backend) = Fixtures.driver()
         driver.type("2")
         #expect(driver.model.zoomed && driver.model.focus == .pipelines)
-        #expect(backend.screen.contains("2 Pipelines (2)"))
+        #expect(backend.screen.contains("2 Pipelines (1)"))
         #expect(!backend.screen.contains("1 Board"))
         driver.type("2")
         #expect(!driver.model.zoomed)
@@ -98,7 +98,7 @@ import TerminalUI
         driver.type(":theme dr")
         driver.press(.tab)
         guard case .palette(let field, _) = driver.model.mode else { Issue.record("palette closed"); return }
-        #expect(field.text == "theme dracula ")
+        #expect(field.text == "theme dracula")
         let effects = driver.press(.enter)
         #expect(effects == [.loadTheme("dracula")])
     }

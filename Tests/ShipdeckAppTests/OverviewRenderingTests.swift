@@ -9,7 +9,7 @@ import TerminalUI
     func overviewShowsFourPanesAndStatusBar(width: Int, height: Int) {
         let (_, backend) = Fixtures.driver(width: width, height: height)
         let screen = backend.screen
-        for title in ["1 Board (5)", "2 Pipelines (2)", "3 Fleet (3)", "4 Alerts (1)"] {
+        for title in ["1 Board (5)", "2 Pipelines (1)", "3 Fleet (3)", "4 Alerts (1)"] {
             #expect(screen.contains(title), "missing \(title) at \(width)x\(height):\n\(screen.lines.joined(separator: "\n"))")
         }
         let status = screen.line(0)
@@ -27,10 +27,10 @@ import TerminalUI
         let (_, backend) = Fixtures.driver()
         #expect(Array(backend.screen.lines.prefix(6)) == [
             " Shipdeck  squad-a │ env test │ ana │ on call: ben │ in-process        12:00:00",
-            "┌ 1 Board (5) ─────────────────────────┐┌ 2 Pipelines (2) ─────────────────────┐",
-            "│Backlog (2)                           ││Service       Last build      Branch  │",
-            "│  SHP-1   Retry budget                ││orders        #7 passed       main    │",
-            "│  SHP-2   Runbook                     ││payments      no builds yet   —       │",
+            "┌ 1 Board (5) ─────────────────────────┐┌ 2 Pipelines (1) ─────────────────────┐",
+            "│Backlog (2)                           ││Build           State        Branch   │",
+            "│  SHP-1   Retry budget                ││orders#7        ● passed     main     │",
+            "│  SHP-2   Runbook                     ││                                      │",
             "│In Progress (2/1)                     ││                                      │",
         ])
     }

@@ -9,6 +9,7 @@ struct Stats {
     var median: Duration { percentile(0.5) }
     var p95: Duration { percentile(0.95) }
     var min: Duration { sorted.first ?? .zero }
+    var max: Duration { sorted.last ?? .zero }
 
     func percentile(_ p: Double) -> Duration {
         let s = sorted

@@ -5,26 +5,36 @@ import TerminalUI
 
 // shipdeck-bench: frame build, update and filter times of the dashboard at 200×60 with 10,000
 // cards and 10,000 rows per list, against baselines measured in the same run, and the cells that
-// `Terminal.render` writes for typical frames. Prints Markdown.
+// `Terminal.render` writes for typical frames; then (section `fanout`, Fanout.swift) the core's
+// event fan-out to clients over the local HTTP API and a dashboard's attach-to-first-frame time.
+// Prints Markdown.
 //
-//   shipdeck-bench [--quick] [--cards N] [--rows N] [--only SUBSTRING]
+//   shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N] [--only SUBSTRING]
 
 struct Options {
     var budget = Budget.standard
     var cards = 10_000
     var rows = 10_000
     var only: String?
+    var fanout = FanoutSettings(events: 2_000, clients: 20, attaches: 30)
 
     init(_ arguments: [String]) {
         var it = arguments.dropFirst().makeIterator()
         while let argument = it.next() {
             switch argument {
-            case "--quick": budget = .quick
+            case "--quick":
+                budget = .quick
+                fanout.events = 200
+                fanout.attaches = 5
             case "--cards": cards = Int(it.next() ?? "") ?? cards
             case "--rows": rows = Int(it.next() ?? "") ?? rows
             case "--only": only = it.next()
+            case "--events": fanout.events = Int(it.next() ?? "") ?? fanout.events
+            case "--clients": fanout.clients = Int(it.next() ?? "") ?? fanout.clients
+            case "--attaches": fanout.attaches = Int(it.next() ?? "") ?? fanout.attaches
             case "-h", "--help":
-                print("usage: shipdeck-bench [--quick] [--cards N] [--rows N] [--only SUBSTRING]")
+                print("usage: shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N] [--only SUBSTRING]")
+                print("  --only fanout runs only the local-API section (event fan-out and attach)")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
@@ -48,6 +58,25 @@ func makeModel(_ snapshot: WorkspaceSnapshot, focus: PaneID = .board, zoomed: Bo
     return model
 }
 
+func wanted(_ name: String) -> Bool { options.only.map { name.localizedCaseInsensitiveContains($0) } ?? true }
+
+/// The local-API section (Fanout.swift); runs after the dashboard sections, or alone with `--only fanout`.
+func runFanout() {
+    guard wanted("fanout") else { return }
+    do {
+        try FanoutBench.run(options.fanout)
+    } catch {
+        FileHandle.standardError.write(Data("fanout: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
+let dashboardCases = ["overview", "update", "filter"] + PaneID.allCases.map { "\($0.title) full screen" }
+if options.only != nil && !dashboardCases.contains(where: wanted) {
+    runFanout()
+    exit(0)
+}
+
 let emptySnapshot = Fixtures.empty()
 let largeSnapshot = Fixtures.large(cards: options.cards, rows: options.rows)
 
@@ -60,8 +89,6 @@ func warmTerminal(for model: Model) -> Terminal {
     terminal.render(view(previous))
     return terminal
 }
-
-func wanted(_ name: String) -> Bool { options.only.map { name.localizedCaseInsensitiveContains($0) } ?? true }
 
 var timeRows: [(section: String, stats: Stats, baseline: Stats?)] = []
 
@@ -180,4 +207,6 @@ print("| --- | --- | ---: | ---: |")
 for (label, empty, large) in cellTable {
     for (i, what) in labels.enumerated() { print("| \(what) | \(label) | \(empty[i]) | \(large[i]) |") }
 }
+print()
+runFanout()
 FileHandle.standardError.write(Data("(sink \(blackHole))\n".utf8))

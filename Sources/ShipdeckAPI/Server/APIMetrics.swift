@@ -18,6 +18,13 @@ public final class APIMetrics: Sendable {
 
     static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics"]
 
+    /// A fixed route label, so odd paths cannot grow the label set.
+    static func route(for path: String) -> String {
+        if knownRoutes.contains(path) { return path }
+        if path.hasPrefix("/v1/builds/") && path.hasSuffix("/log") { return "/v1/builds/{service}/{number}/jobs/{job}/log" }
+        return "other"
+    }
+
     init() {
         func name(_ subsystem: String, _ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "shipdeck", subsystem: subsystem, metricName: metric, unitName: unit, helpText: help)
@@ -34,8 +41,6 @@ public final class APIMetrics: Sendable {
             buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1)])
     }
 
-    /// A fixed route label, so odd paths cannot grow the label set.
-    static func route(for path: String) -> String { knownRoutes.contains(path) ? path : "other" }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
         let key = "\(method) \(route) \(status)"

@@ -24,6 +24,9 @@ struct APIRoutes: Sendable {
         router.post("/v1/commands") { request, context in
             try await command(request, context: context)
         }
+        router.get("/v1/builds/:service/:number/jobs/:job/log") { request, context in
+            try await log(request, context: context)
+        }
         router.get("/metrics") { _, _ in
             let snapshot = await core.snapshot()
             metrics.subscribers.set(Double(await core.subscriberCount))
@@ -62,6 +65,24 @@ struct APIRoutes: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+
+    /// `GET /v1/builds/{service}/{number}/jobs/{job}/log?after=N&limit=N&attempt=N`: a job attempt's log lines.
+    func log(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let service = context.parameters.get("service") ?? ""
+        let job = context.parameters.get("job") ?? ""
+        guard let number = context.parameters.get("number", as: Int.self) else {
+            return APIResponses.error(status: .badRequest, ShipdeckError(.invalid, "the build number must be a number", field: "number"))
+        }
+        let query = request.uri.queryParameters
+        let after = query.get("after", as: Int.self) ?? 0
+        let limit = min(query.get("limit", as: Int.self) ?? 10_000, 1_000_000)
+        let attempt = query.get("attempt", as: Int.self)
+        do {
+            return APIResponses.json(try await core.log(service: service, number: number, job: job, attempt: attempt, after: after, limit: limit))
+        } catch let error as ShipdeckError {
+            return APIResponses.error(status: APIResponses.status(for: error), error)
+        }
     }
 
     /// `POST /v1/commands`: carries out a command as the person in `X-Shipdeck-Person`; the core

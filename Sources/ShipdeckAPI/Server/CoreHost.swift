@@ -37,6 +37,7 @@ public final class CoreHost: Sendable {
             let holder = CoreHolder(mode: mode, startedAt: Date(), api: server.url)
             try lock.update(holder)
             let schedules = Task { await core.runSchedules() }
+            await core.startEngines()
             logger.info("core for \(workspace.path) listening on \(server.url)")
             return CoreHost(core: core, server: server, holder: holder, lock: lock, schedules: schedules, logger: logger)
         } catch {
@@ -49,6 +50,7 @@ public final class CoreHost: Sendable {
     public func stop() async {
         logger.info("stopping the core")
         schedules.cancel()
+        await core.stopEngines()
         await core.shutdown()
         await server.stop()
         lock.release()

@@ -24,6 +24,7 @@ public enum CommandTable {
         PaletteCommand("filter", aliases: ["f/"], argument: "TEXT", help: "Filter the focused pane"),
         PaletteCommand("clear", aliases: ["nofilter"], help: "Clear the focused pane's filter"),
         PaletteCommand("theme", argument: "NAME", help: "Switch theme"),
+        PaletteCommand("build", aliases: ["b!"], argument: "SERVICE", help: "Start a build of a service"),
         PaletteCommand("help", aliases: ["h", "?"], help: "Show help"),
         PaletteCommand("quit", aliases: ["q", "exit"], help: "Quit Shipdeck"),
     ]
@@ -36,10 +37,13 @@ public enum CommandTable {
 
     /// Completions for the palette text: command names starting with the first word, or, after
     /// `theme `, the theme names.
-    public static func completions(for text: String, themes: [String]) -> [String] {
+    public static func completions(for text: String, themes: [String], services: [String] = []) -> [String] {
         let parts = text.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         if parts.count == 2, let command = resolve(parts[0]), command.name == "theme" {
             return themes.filter { $0.hasPrefix(parts[1].lowercased()) }.map { "theme \($0)" }
+        }
+        if parts.count == 2, let command = resolve(parts[0]), command.name == "build" {
+            return services.filter { $0.hasPrefix(parts[1].lowercased()) }.map { "build \($0)" }
         }
         let word = (parts.first ?? "").lowercased()
         return commands.filter { $0.name.hasPrefix(word) || $0.aliases.contains(word) }.map(\.name)

@@ -29,7 +29,13 @@ public enum Keymap {
         .board: [
             Binding([.character("d")], .deleteSelectedCard, "Delete the selected card", scope: .pane(.board), footer: "delete", destructive: true),
         ],
-        .pipelines: [],
+        .pipelines: [
+            Binding([.character("b")], .promptBuild, "Start a build of a service", scope: .pane(.pipelines), footer: "build"),
+            Binding([.character("u")], .unblockSelected, "Unblock the selected build (form, confirm)", scope: .pane(.pipelines), footer: "unblock", destructive: true),
+            Binding([.character("c")], .cancelSelected, "Cancel the selected build", scope: .pane(.pipelines), destructive: true),
+            Binding([.character("r")], .retrySelected(all: false), "Retry the failed job (in a build's detail: the selected job)", scope: .pane(.pipelines)),
+            Binding([.character("R")], .retrySelected(all: true), "Retry every failed job of the build", scope: .pane(.pipelines)),
+        ],
         .fleet: [],
         .alerts: [],
     ]
@@ -50,11 +56,24 @@ public enum Keymap {
         }
     }
 
+    /// Keys of a job's log view (Enter on a job in a build's detail).
+    public static let logView: [(String, String)] = [
+        ("j k ↓ ↑ PgUp PgDn", "scroll (stops following)"),
+        ("g G", "first line / last line (G follows again)"),
+        ("f", "follow new lines on/off"),
+        ("w", "wrap long lines on/off"),
+        ("/ n N", "search, next match, previous match"),
+        ("e", "jump to the first failure (error, fail, panic, exception)"),
+        ("Esc", "back to the build"),
+    ]
+
     /// Keys of the dialogs and inputs, which help lists after the tables.
     public static let modeKeys: [(String, String)] = [
         ("Filter", "type to filter live · Enter keep · Esc clear"),
         ("Palette", "Tab complete · ↑/↓ choose · Enter run · Esc close"),
         ("Dialog", "←/→ or Tab choose · Enter answer · y yes · n / Esc no"),
         ("Mouse", "click selects a row and focuses its pane · wheel scrolls"),
+        ("Build detail", "j/k choose a job · Enter opens its log · r retries it"),
+        ("Unblock form", "Tab / ↑ ↓ move between fields · ←/→ choose an option · Enter submit · Esc cancel"),
     ]
 }

@@ -22,6 +22,13 @@ public indirect enum Action: Sendable, Equatable {
     case runCommand(String)
     // Work
     case deleteSelectedCard
+    /// `b`: start a build of a service (asks which through the palette).
+    case promptBuild
+    case unblockSelected, cancelSelected
+    case retrySelected(all: Bool)
+    /// A job's log arrived (lines after the ones shown).
+    case logLoaded(service: String, number: Int, job: String, lines: [LogLine])
+    case logFailed(String)
     case perform(CoreCommand)
     case commandFailed(String)
     // Lifecycle

@@ -22,6 +22,10 @@ public enum Mode: Sendable, Equatable {
     /// The detail of the selected item of the focused pane.
     case detail
     case confirm(Confirmation)
+    /// A job's log (from a build's detail).
+    case log(LogViewState)
+    /// The unblock form of a block step.
+    case form(UnblockForm)
 }
 
 /// A question the user must answer before something destructive or production-affecting happens.
@@ -85,6 +89,8 @@ public struct Model: Sendable, Equatable {
     /// Counts snapshot changes, so caches derived from the snapshot know when to recompute.
     public var snapshotVersion = 0
     public var filterCache = FilterCache()
+    /// The selected job in a build's detail.
+    public var detailJob = 0
 
     public init(
         snapshot: WorkspaceSnapshot?, size: Size, now: Date, timeZone: TimeZone = .current, coreLabel: String = "in-process core",
@@ -107,4 +113,64 @@ public struct Model: Sendable, Equatable {
 public enum CoreLabel {
     public static func attached(_ holder: CoreHolder) -> String { "attached to pid \(holder.pid)" }
     public static let owned = "own core"
+}
+
+/// A job's log on screen: the lines fetched so far and how they are viewed.
+public struct LogViewState: Sendable, Equatable {
+    public var service: String
+    public var number: Int
+    public var job: String
+    public var label: String
+    public var attempt: Int
+    public var lines: [LogLine] = []
+    /// First visible line (index into `lines`).
+    public var offset = 0
+    /// Keep the newest lines in view as they arrive.
+    public var follow = true
+    public var wrap = false
+    /// The search being typed, if any, and the last search run.
+    public var searching: TextField?
+    public var query: String?
+    public var loading = true
+    public var error: String?
+
+    public init(service: String, number: Int, job: String, label: String, attempt: Int) {
+        self.service = service
+        self.number = number
+        self.job = job
+        self.label = label
+        self.attempt = attempt
+    }
+}
+
+/// The form a block step asks for before it releases the build.
+public struct UnblockForm: Sendable, Equatable {
+    public var service: String
+    public var number: Int
+    public var job: String
+    public var prompt: String
+    public var fields: [PlannedJob.Field]
+    public var values: [TextField]
+    /// For select fields: the chosen option's index.
+    public var choices: [Int]
+    public var focused = 0
+
+    public init(service: String, number: Int, job: String, prompt: String, fields: [PlannedJob.Field]) {
+        self.service = service
+        self.number = number
+        self.job = job
+        self.prompt = prompt
+        self.fields = fields
+        self.values = fields.map { TextField($0.defaultValue ?? "") }
+        self.choices = fields.map { field in field.options.firstIndex { $0.value == field.defaultValue } ?? 0 }
+    }
+
+    /// The values to send: text as typed, selects as the chosen option's value.
+    public var answers: [String: String] {
+        var result: [String: String] = [:]
+        for (index, field) in fields.enumerated() {
+            if field.kind == .select, !field.options.isEmpty { result[field.key] = field.options[choices[index]].value } else { result[field.key] = values[index].text }
+        }
+        return result
+    }
 }

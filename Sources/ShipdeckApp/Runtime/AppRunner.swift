@@ -81,6 +81,15 @@ public final class AppRunner: @unchecked Sendable {
                         inbox.push(.commandFailed(String(describing: error)))
                     }
                 }
+            case .loadLog(let service, let number, let job, let attempt, let after):
+                Task { [client, inbox] in
+                    do {
+                        let lines = try await client.log(service: service, number: number, job: job, attempt: attempt, after: after, limit: 100_000)
+                        inbox.push(.logLoaded(service: service, number: number, job: job, lines: lines))
+                    } catch {
+                        inbox.push(.logFailed(String(describing: error)))
+                    }
+                }
             case .loadTheme(let name):
                 let (theme, notice) = themes.load(name)
                 run(driver.dispatch(.setTheme(theme.reduced(to: colorMode), notice: notice ?? Notice("Theme \(theme.name)"))), driver: driver, colorMode: colorMode)

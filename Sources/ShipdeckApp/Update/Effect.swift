@@ -5,4 +5,6 @@ import ShipdeckCore
 public enum Effect: Sendable, Equatable {
     case perform(CoreCommand)
     case loadTheme(String)
+    /// Fetch a job's log lines after `after`.
+    case loadLog(service: String, number: Int, job: String, attempt: Int, after: Int)
 }

@@ -128,6 +128,13 @@ func runCommand(_ model: inout Model, _ text: String) -> [Effect] {
             return []
         }
         return [.loadTheme(argument)]
+    case "build":
+        guard !argument.isEmpty else {
+            model.notice = Notice("Usage: build SERVICE; services: \(model.serviceNames.joined(separator: ", "))", level: .warning)
+            return []
+        }
+        model.focus = .pipelines
+        return [.perform(.startBuild(service: argument, commit: nil, branch: nil, message: nil))]
     case "help": model.mode = .help(offset: 0)
     case "quit": return update(&model, .requestQuit)
     default: break

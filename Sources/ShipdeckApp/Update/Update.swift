@@ -18,8 +18,12 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
     case .mouse(let event): handleMouse(&model, event)
     case .resize(let size): model.size = size
     case .tick(let date):
-        // The clock changes nothing else: no filtering, no scrolling work.
+        // The clock changes nothing else: no filtering, no scrolling work; a followed log of a
+        // running job fetches its new lines.
         model.now = date
+        if case .log(let log) = model.mode, log.follow, !log.loading, model.jobIsRunning(log) {
+            return [.loadLog(service: log.service, number: log.number, job: log.job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
+        }
         return []
     case .core(let event):
         model.snapshotVersion += 1
@@ -29,6 +33,9 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
             model.snapshot!.apply(event.change)
         }
         if case .notice(let text) = event.change { model.notice = Notice(text) }
+        if case .buildUpdated(let build) = event.change, case .log(let log) = model.mode, build.service == log.service, build.number == log.number {
+            effects = [.loadLog(service: log.service, number: log.number, job: log.job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
+        }
     case .connection(let state):
         switch state {
         case .connected(let holder):
@@ -98,6 +105,8 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         model.theme = theme
         model.notice = notice
     case .showNotice(let notice): model.notice = notice
+    case .promptBuild, .unblockSelected, .cancelSelected, .retrySelected, .logLoaded, .logFailed:
+        effects = updateBuilds(&model, action)
     }
     model.filterCache.refresh(for: model)
     normalize(&model)
@@ -124,11 +133,16 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
         }
         return []
     case .palette(var field, let selected):
-        let completions = CommandTable.completions(for: field.text, themes: model.themeNames)
+        let completions = CommandTable.completions(for: field.text, themes: model.themeNames, services: model.serviceNames)
         switch key {
         case .escape: model.mode = .normal
         case .tab:
-            if !completions.isEmpty { field.set(completions[min(selected, completions.count - 1)] + (completions.count == 1 && !completions[0].hasPrefix("theme ") ? "" : " ")) }
+            if !completions.isEmpty {
+                let chosen = completions[min(selected, completions.count - 1)]
+                // A bare command that takes an argument gets a space, ready for it.
+                let wantsArgument = !chosen.contains(" ") && CommandTable.resolve(chosen)?.argument != nil
+                field.set(chosen + (wantsArgument || completions.count > 1 ? " " : ""))
+            }
             model.mode = .palette(field, selected: 0)
         case .down: model.mode = .palette(field, selected: min(selected + 1, max(0, completions.count - 1)))
         case .up: model.mode = .palette(field, selected: max(0, selected - 1))
@@ -172,6 +186,12 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
     case .detail where key == .escape:
         model.mode = .normal
         return []
+    case .detail where model.focus == .pipelines && [.character("j"), .character("k"), .down, .up, .enter].contains(key):
+        return buildDetailKey(&model, key)
+    case .log(var log):
+        return logKey(&model, &log, key)
+    case .form(var form):
+        return formKey(&model, &form, key)
     case .normal, .detail:
         guard let action = Keymap.action(for: key, in: model.focus) else { return [] }
         return update(&model, action)

@@ -49,7 +49,7 @@ enum HelpView {
 /// The `:` palette's completion list, drawn above the footer.
 enum PaletteView {
     static func render(_ model: Model, field: TextField, selected: Int, into screen: inout Screen) {
-        let completions = CommandTable.completions(for: field.text, themes: model.themeNames)
+        let completions = CommandTable.completions(for: field.text, themes: model.themeNames, services: model.serviceNames)
         guard !completions.isEmpty else { return }
         let shown = Array(completions.prefix(max(1, model.size.height - 4)))
         let width = min(model.size.width, 44)
@@ -90,9 +90,8 @@ enum DetailView {
                     "Updated:   \(ClockFormat.age(card.updatedAt, now: model.now))",
                     ""] + card.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         case .pipelines:
-            guard let service = selectedItem(.pipelines, model: model, in: snapshot.pipelines) else { return ["Pipeline"] }
-            let builds = service.builds.prefix(20).map { "#\($0.number)  \($0.state.rawValue.padded(to: 9)) \($0.branch.padded(to: 10)) \($0.commit.prefix(8))  \($0.message)" }
-            return ["\(service.service) pipeline", "File: \(service.pipelineFile)", ""] + (builds.isEmpty ? ["No builds yet."] : builds)
+            guard let build = model.selectedBuild else { return ["Build"] }
+            return BuildView.summary(build, model: model)
         case .fleet:
             guard let row = selectedItem(.fleet, model: model, in: snapshot.fleet) else { return ["Fleet"] }
             let instances = row.instances.map { "\($0.id)  \($0.state.rawValue.padded(to: 9)) health \($0.health.rawValue.padded(to: 9)) :\($0.port)" }

@@ -15,7 +15,7 @@ public enum PaneRows {
     public static func header(_ pane: PaneID) -> [String] {
         switch pane {
         case .board: return ["Card", "Title"]
-        case .pipelines: return ["Service", "Last build", "Branch", "Pipeline"]
+        case .pipelines: return ["Build", "State", "Branch", "Message", "Author", "Took"]
         case .fleet: return ["Service", "Env", "Up", "Port", "Image"]
         case .alerts: return ["Sev", "State", "Summary", "Service"]
         }
@@ -24,7 +24,9 @@ public enum PaneRows {
     public static func widths(_ pane: PaneID, total: Int) -> [Int] {
         switch pane {
         case .board: return [8, max(4, total - 9)]
-        case .pipelines: return [14, 16, 10, max(4, total - 43)]
+        case .pipelines:
+            let message = max(8, total - 16 - 13 - 11 - 11 - 7)
+            return [16, 13, 11, message, 11, 7]
         case .fleet: return [14, 6, 5, 6, max(4, total - 35)]
         case .alerts: return [5, 7, max(4, total - 34), 19]
         }
@@ -35,20 +37,19 @@ public enum PaneRows {
         guard let snapshot else { return 0 }
         switch pane {
         case .board: return snapshot.board.cardCount
-        case .pipelines: return snapshot.pipelines.count
+        case .pipelines: return snapshot.pipelines.reduce(0) { $0 + $1.builds.count }
         case .fleet: return snapshot.fleet.count
         case .alerts: return snapshot.alerts.count
         }
     }
 
     /// The text a filter searches in row `index` of a list pane.
-    static func searchText(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot) -> String {
+    static func searchText(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot, order: [BuildRef]) -> String {
         switch pane {
         case .board: return ""
         case .pipelines:
-            let service = snapshot.pipelines[index]
-            let build = service.builds.first.map { "#\($0.number) \($0.state.rawValue)" } ?? "no builds yet"
-            return "\(service.service) \(build) \(service.pipelineFile)"
+            let build = order[index].build(in: snapshot)
+            return "\(build.name) \(build.state.rawValue) \(build.branch) \(build.message) \(build.author) \(build.startedBy ?? "")"
         case .fleet:
             let row = snapshot.fleet[index]
             return "\(row.service) \(row.environment) \(row.image ?? "")"
@@ -70,24 +71,18 @@ public enum PaneRows {
     }
 
     /// Row `index` of a list pane (pipelines, fleet, alerts), built for drawing.
-    public static func row(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot) -> PaneRow {
+    public static func row(_ pane: PaneID, _ index: Int, model: Model) -> PaneRow {
+        guard let snapshot = model.snapshot else { return PaneRow(id: "", cells: [], styles: []) }
+        let (now, glyphs) = (model.now, model.glyphs)
         switch pane {
         case .board:
             // The board draws its own columns (BoardView); it has no list rows.
             return PaneRow(id: "", cells: [], styles: [])
         case .pipelines:
-            let service = snapshot.pipelines[index]
-            let last = service.builds.first
-            let build = last.map { "#\($0.number) \($0.state.rawValue)" } ?? "no builds yet"
-            let role: ThemeRole = switch last?.state {
-            case .passed?: .ok
-            case .failed?: .critical
-            case .running?, .scheduled?: .info
-            case .blocked?: .warning
-            default: .muted
-            }
-            return PaneRow(id: service.service, cells: [service.service, build, last?.branch ?? "—", service.pipelineFile],
-                           styles: [.text, role, .muted, .muted])
+            let build = model.filterCache.buildOrder[index].build(in: snapshot)
+            let took = build.startedAt.map { ClockFormat.duration(from: $0, to: build.finishedAt ?? now) } ?? ""
+            return PaneRow(id: build.name, cells: [build.name, BuildGlyphs.label(build.state, glyphs), build.branch, build.message, build.author, took],
+                           styles: [.text, BuildGlyphs.role(build.state), .muted, .text, .muted, .muted])
         case .fleet:
             let row = snapshot.fleet[index]
             let up = row.instances.filter { $0.state == .running }.count
@@ -108,10 +103,10 @@ public enum PaneRows {
     }
 
     /// Which rows of a list pane pass `filter`: nil when every row does (no filter).
-    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?) -> [Int]? {
+    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?, order: [BuildRef]) -> [Int]? {
         guard let snapshot, let filter, !filter.isEmpty else { return nil }
         let words = filter.lowercased().split(separator: " ")
-        return (0..<count(pane, snapshot: snapshot)).filter { matches(searchText(pane, $0, snapshot: snapshot), words: words) }
+        return (0..<count(pane, snapshot: snapshot)).filter { matches(searchText(pane, $0, snapshot: snapshot, order: order), words: words) }
     }
 
     /// The ids of the cards that pass the board's filter: nil when every card does.
@@ -133,10 +128,10 @@ public enum PaneRows {
 
     /// The visible rows `range` of `pane` (positions after filtering), built for drawing.
     public static func visible(_ pane: PaneID, model: Model, range: Range<Int>? = nil) -> [PaneRow] {
-        guard let snapshot = model.snapshot else { return [] }
+        guard model.snapshot != nil else { return [] }
         let total = visibleCount(pane, model: model)
         let window = (range ?? 0..<total).clamped(to: 0..<total)
-        return window.map { row(pane, sourceIndex(pane, position: $0, model: model), snapshot: snapshot) }
+        return window.map { row(pane, sourceIndex(pane, position: $0, model: model), model: model) }
     }
 }
 
@@ -149,6 +144,9 @@ public struct FilterCache: Sendable, Equatable {
     public var cards: Set<String>?
     /// The snapshot version and filter text each entry was computed for.
     var keys: [PaneID: FilterKey] = [:]
+    /// Every build of every service, newest first: the Pipelines pane's rows before filtering.
+    public var buildOrder: [BuildRef] = []
+    var buildOrderVersion = -1
 
     struct FilterKey: Sendable, Equatable {
         var version: Int
@@ -159,6 +157,10 @@ public struct FilterCache: Sendable, Equatable {
 
     /// Recomputes the entries whose snapshot version or filter text changed.
     mutating func refresh(for model: Model) {
+        if buildOrderVersion != model.snapshotVersion {
+            buildOrderVersion = model.snapshotVersion
+            buildOrder = model.snapshot.map(BuildRef.newestFirst) ?? []
+        }
         for pane in PaneID.allCases {
             let key = FilterKey(version: model.snapshotVersion, filter: model.activeFilter(pane))
             guard keys[pane] != key else { continue }
@@ -166,7 +168,7 @@ public struct FilterCache: Sendable, Equatable {
             if pane == .board {
                 cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter)
             } else {
-                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter)
+                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, order: buildOrder)
             }
         }
     }
@@ -177,5 +179,83 @@ extension Model {
     public func activeFilter(_ pane: PaneID) -> String? {
         if pane == focus, case .filter(let field) = mode { return field.text }
         return filters[pane]
+    }
+}
+
+/// A build's place in the snapshot: the Pipelines pane lists every service's builds together.
+public struct BuildRef: Sendable, Equatable {
+    public var service: Int
+    public var build: Int
+
+    public func build(in snapshot: WorkspaceSnapshot) -> BuildRecord { snapshot.pipelines[service].builds[build] }
+
+    /// Every build, newest first.
+    public static func newestFirst(_ snapshot: WorkspaceSnapshot) -> [BuildRef] {
+        var refs: [BuildRef] = []
+        for (s, service) in snapshot.pipelines.enumerated() { for b in service.builds.indices { refs.append(BuildRef(service: s, build: b)) } }
+        return refs.sorted {
+            let a = $0.build(in: snapshot), b = $1.build(in: snapshot)
+            return (a.createdAt, a.id) > (b.createdAt, b.id)
+        }
+    }
+}
+
+/// How build and job states look: a glyph and a colour role.
+public enum BuildGlyphs {
+    public static func label(_ state: BuildRecord.State, _ glyphs: Glyphs) -> String {
+        switch state {
+        case .passed: return "\(glyphs.ok) passed"
+        case .failed: return "\(glyphs.critical) failed"
+        case .running: return "\(glyphs.running) running"
+        case .blocked: return "\(glyphs.warning) blocked"
+        case .scheduled: return "\(glyphs.pending) scheduled"
+        case .canceled: return "\(glyphs.critical) canceled"
+        }
+    }
+
+    public static func role(_ state: BuildRecord.State) -> ThemeRole {
+        switch state {
+        case .passed: return .ok
+        case .failed: return .critical
+        case .running, .scheduled: return .info
+        case .blocked: return .warning
+        case .canceled: return .muted
+        }
+    }
+
+    public static func label(_ state: JobRecord.State, _ glyphs: Glyphs) -> String {
+        switch state {
+        case .passed: return "\(glyphs.ok) passed"
+        case .unblocked: return "\(glyphs.ok) unblocked"
+        case .softFailed: return "\(glyphs.warning) soft failed"
+        case .failed: return "\(glyphs.critical) failed"
+        case .timedOut: return "\(glyphs.critical) timed out"
+        case .lost: return "\(glyphs.critical) lost"
+        case .broken: return "\(glyphs.pending) not run"
+        case .canceled: return "\(glyphs.critical) canceled"
+        case .running: return "\(glyphs.running) running"
+        case .blocked: return "\(glyphs.warning) blocked"
+        case .waiting: return "\(glyphs.pending) waiting"
+        case .waitingForAgent: return "\(glyphs.pending) no agent"
+        }
+    }
+
+    public static func role(_ state: JobRecord.State) -> ThemeRole {
+        switch state {
+        case .passed, .unblocked: return .ok
+        case .softFailed, .blocked, .waitingForAgent: return .warning
+        case .failed, .timedOut, .lost, .canceled: return .critical
+        case .running: return .info
+        case .waiting, .broken: return .muted
+        }
+    }
+}
+
+extension Model {
+    /// The build behind the Pipelines pane's selected row.
+    public var selectedBuild: BuildRecord? {
+        guard let snapshot, let position = selection[.pipelines], position < PaneRows.visibleCount(.pipelines, model: self) else { return nil }
+        let index = PaneRows.sourceIndex(.pipelines, position: position, model: self)
+        return index < filterCache.buildOrder.count ? filterCache.buildOrder[index].build(in: snapshot) : nil
     }
 }

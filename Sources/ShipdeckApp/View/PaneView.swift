@@ -40,7 +40,9 @@ enum PaneView {
         if let filter = model.activeFilter(pane), !filter.isEmpty { return "Nothing matches '\(filter)'" }
         switch pane {
         case .board: return "No cards yet"
-        case .pipelines: return "No services configured"
+        case .pipelines:
+            let services = model.snapshot?.pipelines.count ?? 0
+            return services == 0 ? "No services configured" : "No builds yet — b builds a service"
         case .fleet: return "No services configured"
         case .alerts: return "No open alerts — all quiet"
         }

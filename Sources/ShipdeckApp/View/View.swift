@@ -22,6 +22,8 @@ public func view(_ model: Model) -> Screen {
     case .confirm(let confirmation):
         Dialog(title: confirmation.title, lines: confirmation.lines, buttons: [confirmation.confirmLabel, "Cancel"], selectedButton: confirmation.selected)
             .render(into: &screen, theme: model.theme, glyphs: model.glyphs)
+    case .log(let log): LogView.render(log, model: model, into: &screen)
+    case .form(let form): FormView.render(form, model: model, into: &screen)
     case .normal, .filter: break
     }
     return screen
@@ -120,6 +122,14 @@ public enum ClockFormat {
         calendar.timeZone = zone
         let c = calendar.dateComponents([.hour, .minute, .second], from: date)
         return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
+    /// "4s", "2m05s", "1h12m".
+    public static func duration(from start: Date, to end: Date) -> String {
+        let seconds = max(0, Int(end.timeIntervalSince(start)))
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return String(format: "%dm%02ds", seconds / 60, seconds % 60) }
+        return String(format: "%dh%02dm", seconds / 3600, (seconds % 3600) / 60)
     }
 
     /// "3m ago", "2h ago", "5d ago".

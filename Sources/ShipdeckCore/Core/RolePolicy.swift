@@ -4,12 +4,15 @@
 /// | --- | --- |
 /// | move a card | dev, prod, oncall, lead |
 /// | delete a card | dev, lead |
+/// | start, cancel or retry a build | dev, prod, lead |
+/// | unblock a build | dev, prod, lead — and the deployer roles of the environment the block releases to |
 public enum RolePolicy {
     /// The roles of which a person needs at least one to carry out `command`.
     public static func allowedRoles(for command: CoreCommand) -> [String] {
         switch command {
         case .moveCard: return ["dev", "prod", "oncall", "lead"]
         case .deleteCard: return ["dev", "lead"]
+        case .startBuild, .cancelBuild, .retryJobs, .unblock: return ["dev", "prod", "lead"]
         }
     }
 
@@ -35,6 +38,10 @@ public enum RolePolicy {
         switch command {
         case .moveCard: return "move cards"
         case .deleteCard: return "delete cards"
+        case .startBuild: return "start builds"
+        case .unblock: return "unblock builds"
+        case .cancelBuild: return "cancel builds"
+        case .retryJobs: return "retry jobs"
         }
     }
 }

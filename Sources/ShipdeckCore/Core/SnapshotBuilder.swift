@@ -3,7 +3,7 @@ import Foundation
 /// Builds a `WorkspaceSnapshot` from the config and the store.
 enum SnapshotBuilder {
     /// How many recent builds each service shows.
-    static let buildsPerService = 20
+    static let buildsPerService = WorkspaceSnapshot.buildsPerService
 
     static func build(config: WorkspaceConfig, store: any Store, loginName: String?, now: Date) async throws -> WorkspaceSnapshot {
         let info = WorkspaceInfo(

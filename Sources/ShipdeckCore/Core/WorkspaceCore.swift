@@ -18,16 +18,48 @@ public actor WorkspaceCore: CoreClient {
     private var lastSequence: Int64
     private var subscribers: [UUID: AsyncStream<CoreEvent>.Continuation] = [:]
     private var busy = false
+    /// After `shutdown` no new event stream opens (a late subscriber would keep the API from stopping).
+    private var isShutDown = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Runs builds; inert until `startEngines()` (a read-only open, like `shipdeck status`, never runs anything).
+    public nonisolated let builds: BuildEngine
 
     private init(config: WorkspaceConfig, store: any Store, clock: any ShipdeckClock, loginName: String?,
-                 snapshot: WorkspaceSnapshot, lastSequence: Int64) {
+                 snapshot: WorkspaceSnapshot, lastSequence: Int64, engines: EnginePorts) {
         self.config = config
         self.store = store
         self.clock = clock
         self.loginName = loginName
         self.current = snapshot
         self.lastSequence = lastSequence
+        self.builds = BuildEngine(config: config, store: store, clock: clock, source: engines.pipelines,
+                                  executor: engines.jobs, repos: engines.repositories)
+    }
+
+    /// The engines' ways to reach the world; tests may pass their own.
+    public struct EnginePorts: Sendable {
+        public var pipelines: any PipelineSource
+        public var jobs: any JobExecutor
+        public var repositories: any RepositoryReader
+        public init(pipelines: any PipelineSource = GitPipelineSource(), jobs: any JobExecutor = JobRunner(),
+                    repositories: any RepositoryReader = Checkout()) {
+            self.pipelines = pipelines
+            self.jobs = jobs
+            self.repositories = repositories
+        }
+    }
+
+    /// Starts the engines: recovers builds interrupted by a crash and watches the repos. Only the
+    /// process that holds the workspace lock calls this.
+    public func startEngines() async {
+        await builds.attach(self)
+        await builds.recover()
+        await builds.startPolling()
+    }
+
+    /// Stops the engines: running jobs are cancelled and their process groups terminated.
+    public func stopEngines() async {
+        await builds.shutdown()
     }
 
     /// Loads `DIRECTORY/shipdeck.yml`, opens (and migrates) the store, and builds the first snapshot.
@@ -45,12 +77,12 @@ public actor WorkspaceCore: CoreClient {
 
     /// Builds a core over an already loaded config and an open store (tests pass `SQLiteStore.inMemory()`).
     public static func open(config: WorkspaceConfig, store: any Store, environment: [String: String] = [:],
-                            clock: any ShipdeckClock = SystemClock()) async throws -> WorkspaceCore {
+                            clock: any ShipdeckClock = SystemClock(), engines: EnginePorts = EnginePorts()) async throws -> WorkspaceCore {
         try await store.replacePeople(config.people.map(\.person))
         let login = environment["USER"]
         let snapshot = try await SnapshotBuilder.build(config: config, store: store, loginName: login, now: clock.now)
         return WorkspaceCore(config: config, store: store, clock: clock, loginName: login, snapshot: snapshot,
-                             lastSequence: try await store.lastEventSequence())
+                             lastSequence: try await store.lastEventSequence(), engines: engines)
     }
 
     // MARK: - CoreClient
@@ -64,8 +96,16 @@ public actor WorkspaceCore: CoreClient {
     /// sequence it saw misses nothing and sees nothing twice.
     public func events(after sequence: Int64?) async -> AsyncStream<CoreEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: CoreEvent.self, bufferingPolicy: .unbounded)
+        guard !isShutDown else {
+            continuation.finish()
+            return stream
+        }
         await lock()
         defer { unlock() }
+        guard !isShutDown else {
+            continuation.finish()
+            return stream
+        }
         var replayed = false
         if let sequence, sequence <= lastSequence, let replay = try? await storedEvents(after: sequence) {
             for event in replay { continuation.yield(event) }
@@ -107,6 +147,23 @@ public actor WorkspaceCore: CoreClient {
 
     public func perform(_ command: CoreCommand, as person: String) async throws {
         let actor = try RolePolicy.authorize(command, as: person, in: config)
+        // Build commands go to the engine without the core's lock: the engine records through it.
+        switch command {
+        case .startBuild(let service, let commit, let branch, let message):
+            try await builds.start(service: service, commit: commit, branch: branch, message: message, by: actor.handle, source: "ui")
+            return
+        case .unblock(let service, let number, let job, let fields):
+            try await builds.unblock(service: service, number: number, jobID: job, fields: fields, by: actor)
+            return
+        case .cancelBuild(let service, let number):
+            try await builds.cancel(service: service, number: number, by: actor.handle)
+            return
+        case .retryJobs(let service, let number, let job):
+            try await builds.retry(service: service, number: number, jobID: job, by: actor.handle)
+            return
+        case .moveCard, .deleteCard:
+            break
+        }
         await lock()
         defer { unlock() }
         let now = clock.now
@@ -124,7 +181,31 @@ public actor WorkspaceCore: CoreClient {
             let deleted = try await store.deleteCard(id: id, by: by, at: now,
                                                      log: { try Self.logEntry(.cardDeleted(id: $0.id, by: by)) })
             deliver(.cardDeleted(id: id, by: by), sequence: deleted.sequence, at: now)
+        default:
+            break
         }
+    }
+
+    /// Stores a build change and its event in one transaction, then delivers the event (the engine's
+    /// only way to change state, so events keep the store's order).
+    public func record(_ build: BuildRecord, plan: BuildPlan?, context: BuildContext?) async throws -> BuildRecord {
+        await lock()
+        defer { unlock() }
+        let saved = try await store.saveBuild(build, plan: plan, context: context, log: { try Self.logEntry(.buildUpdated(build: $0)) })
+        deliver(.buildUpdated(build: saved.value), sequence: saved.sequence, at: clock.now)
+        return saved.value
+    }
+
+    /// A job attempt's log lines after `after`, at most `limit`.
+    public func log(service: String, number: Int, job: String, attempt: Int?, after: Int, limit: Int) async throws -> [LogLine] {
+        guard let build = try await store.build(service: service, number: number) else {
+            throw ShipdeckError(.notFound, "there is no build \(service)#\(number)")
+        }
+        guard let record = build.record.jobs.first(where: { $0.id == job }) else {
+            throw ShipdeckError(.notFound, "\(build.record.name) has no job '\(job)'",
+                                hint: Suggestion.hint(for: job, in: build.record.jobs.map(\.id)))
+        }
+        return try await store.log(buildID: build.record.id, jobID: job, attempt: attempt ?? record.attempt, after: after, limit: limit)
     }
 
     // MARK: - More for the app and CLI
@@ -173,6 +254,7 @@ public actor WorkspaceCore: CoreClient {
 
     /// Ends every event stream (call before exiting).
     public func shutdown() {
+        isShutDown = true
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
     }
@@ -207,6 +289,7 @@ public actor WorkspaceCore: CoreClient {
         case .cardUpdated: return "cardUpdated"
         case .cardDeleted: return "cardDeleted"
         case .notice: return "notice"
+        case .buildUpdated: return "buildUpdated"
         }
     }
 
@@ -222,3 +305,5 @@ public actor WorkspaceCore: CoreClient {
         if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }
+
+extension WorkspaceCore: BuildRecorder {}

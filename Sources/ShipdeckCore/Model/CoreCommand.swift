@@ -5,6 +5,13 @@ import Foundation
 public enum CoreCommand: Codable, Sendable, Equatable {
     case moveCard(id: String, toColumn: String)
     case deleteCard(id: String)
+    /// Start a build of `service` (default: the tip of its checked-out branch).
+    case startBuild(service: String, commit: String?, branch: String?, message: String?)
+    /// Unblock the build's block step (`job`: which one, when several wait) with the form's values.
+    case unblock(service: String, number: Int, job: String?, fields: [String: String])
+    case cancelBuild(service: String, number: Int)
+    /// Retry one failed job, or (job nil) every failed job, as new attempts.
+    case retryJobs(service: String, number: Int, job: String?)
 }
 
 /// The way a client (the dashboard, a CLI command) talks to a core, whether it runs in this process
@@ -20,6 +27,8 @@ public protocol CoreClient: Sendable {
     func perform(_ command: CoreCommand, as person: String) async throws
     /// Connection changes, for clients that reach their core over the network.
     func connectionStates() async -> AsyncStream<CoreConnection>
+    /// A job attempt's log lines after line `after` (attempt nil: the latest), at most `limit`.
+    func log(service: String, number: Int, job: String, attempt: Int?, after: Int, limit: Int) async throws -> [LogLine]
 }
 
 /// Whether a client reaches its core; an in-process core is always connected.

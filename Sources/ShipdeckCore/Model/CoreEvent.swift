@@ -13,6 +13,8 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case cardUpdated(card: Card)
         case cardDeleted(id: String, by: String)
         case notice(text: String)
+        /// A build was created or changed (its state, a job's state).
+        case buildUpdated(build: BuildRecord)
     }
 
     public init(sequence: Int64, at: Date, change: Change) {
@@ -44,6 +46,22 @@ extension WorkspaceSnapshot {
             }
         case .notice:
             break
+        case .buildUpdated(let build):
+            guard let index = pipelines.firstIndex(where: { $0.service == build.service }) else { break }
+            var builds = pipelines[index].builds
+            if let existing = builds.firstIndex(where: { $0.id == build.id }) {
+                builds[existing] = build
+            } else {
+                builds.insert(build, at: 0)
+                builds.sort { $0.number > $1.number }
+                if builds.count > WorkspaceSnapshot.buildsPerService { builds.removeLast(builds.count - WorkspaceSnapshot.buildsPerService) }
+            }
+            pipelines[index].builds = builds
         }
     }
+}
+
+extension WorkspaceSnapshot {
+    /// How many recent builds each service keeps in the snapshot.
+    public static let buildsPerService = 20
 }

@@ -141,7 +141,11 @@ public struct ServicePipelines: Codable, Sendable, Equatable {
 }
 
 public struct BuildRecord: Codable, Sendable, Equatable, Identifiable {
-    public enum State: String, Codable, Sendable { case scheduled, running, blocked, passed, failed, canceled }
+    public enum State: String, Codable, Sendable {
+        case scheduled, running, blocked, passed, failed, canceled
+        /// Whether the build has ended.
+        public var isFinished: Bool { self == .passed || self == .failed || self == .canceled }
+    }
     public var id: Int64
     public var service: String
     public var number: Int
@@ -151,9 +155,20 @@ public struct BuildRecord: Codable, Sendable, Equatable, Identifiable {
     public var state: State
     public var createdAt: Date
     public var finishedAt: Date?
+    public var author: String
+    /// What started it: `ui`, `cli`, `api`, `poll` (a new commit), `trigger`.
+    public var source: String
+    /// Who started it (a person's handle), when a person did.
+    public var startedBy: String?
+    public var startedAt: Date?
+    /// Why the build failed before any job ran (an invalid pipeline: "pipeline upload failed: …").
+    public var error: String?
+    public var jobs: [JobRecord]
+
     public init(
         id: Int64, service: String, number: Int, commit: String, branch: String, message: String, state: State,
-        createdAt: Date, finishedAt: Date?
+        createdAt: Date, finishedAt: Date?, author: String = "", source: String = "ui", startedBy: String? = nil,
+        startedAt: Date? = nil, error: String? = nil, jobs: [JobRecord] = []
     ) {
         self.id = id
         self.service = service
@@ -164,6 +179,80 @@ public struct BuildRecord: Codable, Sendable, Equatable, Identifiable {
         self.state = state
         self.createdAt = createdAt
         self.finishedAt = finishedAt
+        self.author = author
+        self.source = source
+        self.startedBy = startedBy
+        self.startedAt = startedAt
+        self.error = error
+        self.jobs = jobs
+    }
+
+    /// `orders#12`.
+    public var name: String { "\(service)#\(number)" }
+}
+
+/// One job of a build as the screen shows it.
+public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
+    public enum State: String, Codable, Sendable {
+        /// Dependencies not finished yet.
+        case waiting
+        /// Ready, but no agent slot with matching tags is free (or exists).
+        case waitingForAgent
+        case running, passed, failed, canceled
+        /// Failed, but `soft_fail` forgives it.
+        case softFailed
+        case timedOut
+        /// A block step waiting for a person.
+        case blocked
+        case unblocked
+        /// Not run because a dependency failed.
+        case broken
+        /// Running when Shipdeck was killed.
+        case lost
+
+        public var isFinished: Bool {
+            switch self {
+            case .waiting, .waitingForAgent, .running, .blocked: return false
+            default: return true
+            }
+        }
+        /// Whether dependants may run after this job finished in this state.
+        public var countsAsSuccess: Bool { self == .passed || self == .softFailed || self == .unblocked }
+    }
+    /// The job id within the build (`PlannedJob.id`).
+    public var id: String
+    public var label: String
+    public var kind: String
+    public var state: State
+    public var attempt: Int
+    public var exitStatus: Int32?
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// Why it waits ("waiting for an agent with queue=deploy") or failed ("no deployer configured").
+    public var detail: String?
+    /// Who unblocked a block step, and the values they entered.
+    public var unblockedBy: String?
+    public var fields: [String: String]
+    /// A block step's prompt and form, for the unblock dialog.
+    public var prompt: String?
+    public var form: [PlannedJob.Field]
+
+    public init(id: String, label: String, kind: String, state: State, attempt: Int = 1, exitStatus: Int32? = nil, startedAt: Date? = nil,
+                finishedAt: Date? = nil, detail: String? = nil, unblockedBy: String? = nil, fields: [String: String] = [:],
+                prompt: String? = nil, form: [PlannedJob.Field] = []) {
+        self.id = id
+        self.label = label
+        self.kind = kind
+        self.state = state
+        self.attempt = attempt
+        self.exitStatus = exitStatus
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.detail = detail
+        self.unblockedBy = unblockedBy
+        self.fields = fields
+        self.prompt = prompt
+        self.form = form
     }
 }
 

@@ -160,23 +160,82 @@ public final class SQLiteStore: Store {
     }
 
     public func saveBuild(_ build: BuildRecord) async throws -> BuildRecord {
+        try await saveBuild(build, plan: nil, context: nil, log: nil).value
+    }
+
+    public func saveBuild(_ build: BuildRecord, plan: BuildPlan?, context: BuildContext?, log: LogEntryMaker<BuildRecord>?) async throws -> Logged<BuildRecord> {
         try await write { db in
             var saved = build
             let arguments: StatementArguments = [build.service, build.number, build.commit, build.branch, build.message,
-                                                 build.state.rawValue, build.createdAt, build.finishedAt]
+                                                 build.state.rawValue, build.createdAt, build.finishedAt, build.author, build.source,
+                                                 build.startedBy, build.startedAt, build.error, StoreRows.encoded(build.jobs) ?? "[]"]
             if build.id == 0 {
                 try db.execute(sql: """
-                    INSERT INTO build (service, number, "commit", branch, message, state, createdAt, finishedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: arguments)
+                    INSERT INTO build (service, number, "commit", branch, message, state, createdAt, finishedAt, author, source,
+                                       startedBy, startedAt, error, jobs, plan, context)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: arguments + [StoreRows.encoded(plan), StoreRows.encoded(context)])
                 saved.id = db.lastInsertedRowID
             } else {
                 try db.execute(sql: """
                     UPDATE build SET service = ?, number = ?, "commit" = ?, branch = ?, message = ?, state = ?,
-                    createdAt = ?, finishedAt = ? WHERE id = ?
+                    createdAt = ?, finishedAt = ?, author = ?, source = ?, startedBy = ?, startedAt = ?, error = ?, jobs = ?
+                    WHERE id = ?
                     """, arguments: arguments + [build.id])
+                if let plan {
+                    try db.execute(sql: "UPDATE build SET plan = ?, context = ? WHERE id = ?",
+                                   arguments: [StoreRows.encoded(plan), StoreRows.encoded(context), build.id])
+                }
             }
-            return saved
+            return Logged(value: saved, sequence: try log.map { try Self.appendEvent(db, at: saved.finishedAt ?? saved.createdAt, try $0(saved)) })
+        }
+    }
+
+    public func build(service: String, number: Int) async throws -> StoredBuild? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM build WHERE service = ? AND number = ?", arguments: [service, number]).map(Self.storedBuild)
+        }
+    }
+
+    public func unfinishedBuilds() async throws -> [StoredBuild] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM build WHERE state IN ('scheduled', 'running', 'blocked') ORDER BY id").map(Self.storedBuild)
+        }
+    }
+
+    static func storedBuild(_ row: Row) -> StoredBuild {
+        StoredBuild(record: StoreRows.build(row), plan: StoreRows.decoded(BuildPlan.self, row["plan"]),
+                    context: StoreRows.decoded(BuildContext.self, row["context"]))
+    }
+
+    public func nextBuildNumber(service: String) async throws -> Int {
+        try await write { db in
+            let name = "build:\(service)"
+            try db.execute(sql: """
+                INSERT INTO counter (name, value) VALUES (?, 1)
+                ON CONFLICT(name) DO UPDATE SET value = value + 1
+                """, arguments: [name])
+            return try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [name]) ?? 1
+        }
+    }
+
+    public func appendLog(buildID: Int64, jobID: String, attempt: Int, lines: [LogLine]) async throws {
+        guard !lines.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO logLine (buildId, jobId, attempt, line, at, stream, text) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for line in lines {
+                try statement.execute(arguments: [buildID, jobID, attempt, line.line, line.at, line.stream.rawValue, line.text])
+            }
+        }
+    }
+
+    public func log(buildID: Int64, jobID: String, attempt: Int, after: Int, limit: Int) async throws -> [LogLine] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM logLine WHERE buildId = ? AND jobId = ? AND attempt = ? AND line > ? ORDER BY line LIMIT ?
+                """, arguments: [buildID, jobID, attempt, after, limit]).map { row in
+                LogLine(line: row["line"], at: row["at"], stream: LogLine.Stream(rawValue: row["stream"]) ?? .stdout, text: row["text"])
+            }
         }
     }
 

@@ -34,6 +34,19 @@ public protocol Store: Sendable {
     func recentBuilds(service: String, limit: Int) async throws -> [BuildRecord]
     /// Stores a build (id 0 means new) and returns it with its id.
     func saveBuild(_ build: BuildRecord) async throws -> BuildRecord
+    /// Stores a build with the plan and context it runs (id 0 means new); with `log`, the event it
+    /// returns is appended in the same transaction.
+    func saveBuild(_ build: BuildRecord, plan: BuildPlan?, context: BuildContext?, log: LogEntryMaker<BuildRecord>?) async throws -> Logged<BuildRecord>
+    /// The build `number` of `service`, with its plan and context.
+    func build(service: String, number: Int) async throws -> StoredBuild?
+    /// Builds that have not finished (for recovery after a crash), oldest first.
+    func unfinishedBuilds() async throws -> [StoredBuild]
+    /// The next build number of `service` (1, 2, 3…).
+    func nextBuildNumber(service: String) async throws -> Int
+    /// Appends log lines of one job attempt.
+    func appendLog(buildID: Int64, jobID: String, attempt: Int, lines: [LogLine]) async throws
+    /// Log lines of one job attempt with `line` > `after`, oldest first, at most `limit`.
+    func log(buildID: Int64, jobID: String, attempt: Int, after: Int, limit: Int) async throws -> [LogLine]
 
     // MARK: Alerts
     /// Alerts that are triggered or acknowledged, newest first.
@@ -117,5 +130,33 @@ extension Store {
     /// Deletes a card without logging an event (seeding, tests).
     public func deleteCard(id: String, by person: String, at date: Date) async throws -> Card {
         try await deleteCard(id: id, by: person, at: date, log: nil).value
+    }
+}
+
+/// A build with what the engine needs to carry on with it.
+public struct StoredBuild: Sendable, Equatable {
+    public var record: BuildRecord
+    public var plan: BuildPlan?
+    public var context: BuildContext?
+    public init(record: BuildRecord, plan: BuildPlan?, context: BuildContext?) {
+        self.record = record
+        self.plan = plan
+        self.context = context
+    }
+}
+
+/// One line a job wrote, with when and on which stream.
+public struct LogLine: Codable, Sendable, Equatable {
+    public enum Stream: String, Codable, Sendable { case stdout, stderr, system }
+    /// 1-based line number within the job attempt.
+    public var line: Int
+    public var at: Date
+    public var stream: Stream
+    public var text: String
+    public init(line: Int, at: Date, stream: Stream, text: String) {
+        self.line = line
+        self.at = at
+        self.stream = stream
+        self.text = text
     }
 }

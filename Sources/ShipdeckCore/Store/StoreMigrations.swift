@@ -36,6 +36,23 @@ enum StoreMigrations {
                 CREATE INDEX alertByState ON alert(state, createdAt);
                 """)
         }
+        migrator.registerMigration("v3-build-jobs-logs") { db in
+            try db.execute(sql: """
+                ALTER TABLE build ADD COLUMN author TEXT NOT NULL DEFAULT '';
+                ALTER TABLE build ADD COLUMN source TEXT NOT NULL DEFAULT 'ui';
+                ALTER TABLE build ADD COLUMN startedBy TEXT;
+                ALTER TABLE build ADD COLUMN startedAt DATETIME;
+                ALTER TABLE build ADD COLUMN error TEXT;
+                ALTER TABLE build ADD COLUMN jobs TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE build ADD COLUMN plan TEXT;
+                ALTER TABLE build ADD COLUMN context TEXT;
+                CREATE UNIQUE INDEX buildNumber ON build(service, number);
+                CREATE TABLE logLine (
+                    buildId INTEGER NOT NULL, jobId TEXT NOT NULL, attempt INTEGER NOT NULL, line INTEGER NOT NULL,
+                    at DATETIME NOT NULL, stream TEXT NOT NULL, text TEXT NOT NULL,
+                    PRIMARY KEY (buildId, jobId, attempt, line)) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -32,10 +32,23 @@ enum StoreRows {
     }
 
     static func build(_ row: Row) -> BuildRecord {
-        BuildRecord(id: row["id"], service: row["service"], number: row["number"], commit: row["commit"],
-                    branch: row["branch"], message: row["message"],
-                    state: BuildRecord.State(rawValue: row["state"]) ?? .failed,
-                    createdAt: row["createdAt"], finishedAt: row["finishedAt"])
+        let jobs: String = row["jobs"] ?? "[]"
+        return BuildRecord(id: row["id"], service: row["service"], number: row["number"], commit: row["commit"],
+                           branch: row["branch"], message: row["message"],
+                           state: BuildRecord.State(rawValue: row["state"]) ?? .failed,
+                           createdAt: row["createdAt"], finishedAt: row["finishedAt"], author: row["author"] ?? "",
+                           source: row["source"] ?? "ui", startedBy: row["startedBy"], startedAt: row["startedAt"], error: row["error"],
+                           jobs: (try? JSONDecoder().decode([JobRecord].self, from: Data(jobs.utf8))) ?? [])
+    }
+
+    static func encoded<T: Encodable>(_ value: T?) -> String? {
+        guard let value, let data = try? JSONEncoder().encode(value) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decoded<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
     static func alert(_ row: Row) -> AlertRecord {

@@ -6,7 +6,7 @@ import Yams
 /// Sections are read in dependency order (environments and people before services and rotas) so
 /// cross-references can be checked where they are written.
 struct ConfigParser {
-    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api"]
+    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api", "pipelines"]
 
     let reader: ConfigReader
     let file: URL
@@ -39,6 +39,7 @@ struct ConfigParser {
         if let node = top["oncall"] { config.onCall = onCall(node, config: config) }
         if let node = top["board"] { config.board = board(node) }
         if let node = top["api"] { config.api = api(node) }
+        if let node = top["pipelines"] { config.pipelines = pipelines(node) }
         return config
     }
 
@@ -98,6 +99,41 @@ struct ConfigParser {
         if let node = table["listen"], let host = reader.string(node, path: "api.listen") { api.listen = host }
         if let node = table["port"], let port = reader.int(node, path: "api.port", range: 0...65535, hint: "0 picks a free port") { api.port = port }
         return api
+    }
+
+    func pipelines(_ node: Node) -> PipelinesConfig {
+        var result = PipelinesConfig()
+        guard let table = reader.table(node, path: "pipelines", allowed: ["poll_interval", "agents", "cancel_grace"]) else { return result }
+        if let node = table["poll_interval"], let value = reader.int(node, path: "pipelines.poll_interval", range: 0...86400,
+                                                                    hint: "seconds between looks at the repos; 0 turns polling off") {
+            result.pollInterval = Double(value)
+        }
+        if let node = table["cancel_grace"], let value = reader.int(node, path: "pipelines.cancel_grace", range: 0...600, hint: "seconds") {
+            result.cancelGrace = Double(value)
+        }
+        if let list = table["agents"] {
+            guard let items = list.sequence else {
+                reader.fail(list, "pipelines.agents must be a list of agent slots", hint: "write `- {tags: {queue: default}, count: 2}`")
+                return result
+            }
+            var slots: [AgentSlotConfig] = []
+            for (index, item) in items.enumerated() {
+                let path = "pipelines.agents[\(index)]"
+                guard let slot = reader.table(item, path: path, allowed: ["tags", "count"], required: ["tags"]) else { continue }
+                var tags: [String: String] = [:]
+                if let tagNode = slot["tags"], let mapping = tagNode.mapping {
+                    for (key, value) in mapping {
+                        if let name = key.string, let text = value.string { tags[name] = text }
+                    }
+                } else {
+                    reader.fail(slot["tags"], "\(path).tags must be a mapping such as {queue: default}")
+                }
+                let count = slot["count"].flatMap { reader.int($0, path: "\(path).count", range: 1...64, hint: "how many jobs run at once") } ?? 1
+                slots.append(AgentSlotConfig(tags: tags, count: count))
+            }
+            if !slots.isEmpty { result.agents = slots }
+        }
+        return result
     }
 
     func board(_ node: Node) -> BoardConfig {

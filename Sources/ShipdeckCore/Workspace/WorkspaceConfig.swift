@@ -25,6 +25,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var databaseFile: URL
     /// Where the core's local API listens.
     public var api = APIConfig()
+    /// How builds run: repo polling and the local agent slots.
+    public var pipelines = PipelinesConfig()
 
     public init(
         file: URL, name: String, cardPrefix: String, theme: String? = nil, user: String? = nil,
@@ -75,5 +77,27 @@ public struct APIConfig: Sendable, Equatable {
     public init(listen: String = "127.0.0.1", port: Int = 0) {
         self.listen = listen
         self.port = port
+    }
+}
+
+/// `pipelines:` in shipdeck.yml.
+public struct PipelinesConfig: Sendable, Equatable {
+    /// Seconds between looks at the service repos for new commits; 0 turns polling off.
+    public var pollInterval: Double = 10
+    /// Seconds between SIGTERM and SIGKILL when a job is cancelled or times out.
+    public var cancelGrace: Double = 10
+    /// The core's local agent slots; a job runs only on a slot whose tags include all of the job's
+    /// `agents` tags (a job without tags needs `queue=default`).
+    public var agents: [AgentSlotConfig] = [AgentSlotConfig(tags: ["queue": "default"], count: 2)]
+    public init() {}
+}
+
+/// Agent slots that share tags (e.g. `queue=prod`), and how many jobs they run at once.
+public struct AgentSlotConfig: Sendable, Equatable {
+    public var tags: [String: String]
+    public var count: Int
+    public init(tags: [String: String], count: Int) {
+        self.tags = tags
+        self.count = count
     }
 }

@@ -46,6 +46,13 @@ enum DemoData {
             port: 8103
             instances: {test: 1, prod: 1}
 
+        pipelines:
+          poll_interval: 5            # seconds between looks at the repos for new commits
+          agents:                     # local agent slots; prod deploys run only on the deploy-prod slot
+            - {tags: {queue: default}, count: 2}
+            - {tags: {queue: deploy-test}, count: 1}
+            - {tags: {queue: deploy-prod}, count: 1}
+
         environments:
           test: {protected: false, deployers: [dev, prod]}
           prod: {protected: true, deployers: [prod]}

@@ -113,32 +113,48 @@ struct DemoServiceFiles {
     var pipeline: String {
         """
         # Buildkite-style pipeline for \(name); Shipdeck runs these steps on this machine.
+        env:
+          PYTHONDONTWRITEBYTECODE: "1"
         steps:
           - label: ":python: Lint"
             key: lint
             command: python3 -m py_compile app.py test_app.py contract_test.py
+            timeout_in_minutes: 5
           - label: ":test_tube: Unit tests"
             key: unit-tests
             command: python3 -m unittest -v test_app
+            timeout_in_minutes: 5
+            retry:
+              automatic: [{exit_status: -1, limit: 2}]
           - label: ":handshake: Contract tests"
             key: contract-tests
             command: python3 -m unittest -v contract_test
+            timeout_in_minutes: 5
           - wait
           - label: ":package: Build image"
             key: build-image
-            command: mkdir -p build && tar -czf build/\(name).tar.gz app.py
-            artifact_paths: build/\(name).tar.gz
+            commands:
+              - mkdir -p build
+              - tar -czf build/\(name)-${BUILDKITE_BUILD_NUMBER}.tar.gz app.py
+            artifact_paths: build/*.tar.gz
           - wait
           - label: ":rocket: Deploy to test"
             key: deploy-test
-            command: shipdeck deploy \(name) --env test
+            deploy: {environment: test}
+            agents: {queue: deploy-test}
+            concurrency: 1
+            concurrency_group: \(name)/deploy-test
           - block: ":shipit: Release \(name) to prod?"
             key: release
             prompt: Check \(name) in the test environment first.
+            branches: main
           - label: ":rocket: Deploy to prod"
             key: deploy-prod
             depends_on: release
-            command: shipdeck deploy \(name) --env prod
+            deploy: {environment: prod}
+            agents: {queue: deploy-prod}
+            concurrency: 1
+            concurrency_group: \(name)/deploy-prod
 
         """
     }

@@ -1,0 +1,144 @@
+import Foundation
+
+extension BuildEngine {
+    /// Runs one job attempt to its end.
+    func runJob(_ key: JobKey, _ planned: PlannedJob, build: Live, attempt: Int) async {
+        switch planned.kind {
+        case .block:
+            break  // blocks never launch
+        case .trigger(let trigger):
+            await runTrigger(key, trigger, parent: build)
+        case .command(let commands, let deploy):
+            if let environment = deploy {
+                // The deploy engine comes with the fleet; until then a deploy step fails, never pretends.
+                let text = "no deployer configured: cannot deploy \(build.record.service) to \(environment) yet"
+                await appendLog(key, attempt: attempt, lines: [(.system, text)])
+                await complete(key, result: .failed, detail: text, exitStatus: nil)
+                return
+            }
+            await runCommands(key, planned, commands: commands, build: build, attempt: attempt)
+        }
+    }
+
+    func runCommands(_ key: JobKey, _ planned: PlannedJob, commands: [String], build: Live, attempt: Int) async {
+        let directory: URL
+        do {
+            directory = try prepareCheckout(key.build)
+        } catch {
+            await appendLog(key, attempt: attempt, lines: [(.system, "checkout failed: \(error)")])
+            await complete(key, result: .failed, detail: "checkout failed", exitStatus: nil)
+            return
+        }
+        let environment = BuildEnvironment.variables(job: planned, context: build.context, buildID: String(build.record.id),
+                                                     jobID: "\(build.record.id)-\(planned.id)-\(attempt)", attempt: attempt,
+                                                     checkoutDir: directory.path)
+        let launch = JobLaunch(job: planned, commands: commands, directory: directory, environment: environment,
+                               timeout: planned.timeoutMinutes.map { .seconds($0 * 60) }, attempt: attempt)
+        let sink = LogBuffer(engine: self, key: key, attempt: attempt, clock: clock)
+        let result = await executor.run(launch) { stream, text in sink.add(stream, text) }
+        await sink.flush()
+        switch result {
+        case .exited(0): await complete(key, result: .passed, detail: nil, exitStatus: 0)
+        case .exited(let status): await complete(key, result: .failed, detail: "exited with status \(status)", exitStatus: status)
+        case .timedOut:
+            await complete(key, result: .timedOut, detail: "timed out after \(planned.timeoutMinutes ?? 0) min", exitStatus: nil)
+        case .canceled: await complete(key, result: .canceled, detail: "canceled", exitStatus: nil)
+        case .failedToStart(let reason): await complete(key, result: .failed, detail: reason, exitStatus: nil)
+        }
+    }
+
+    /// The build's checkout of its exact commit, made before its first command job.
+    func prepareCheckout(_ buildID: Int64) throws -> URL {
+        guard let build = live[buildID] else { throw ShipdeckError(.notFound, "the build is gone") }
+        if let directory = build.checkedOut { return directory }
+        guard let service = config.service(named: build.record.service) else { throw ShipdeckError(.notFound, "no service \(build.record.service)") }
+        let directory = buildDirectory(build.record).appendingPathComponent("checkout")
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try repos.checkout(repo: repoURL(service), commit: build.record.commit, into: directory)
+        live[buildID]?.checkedOut = directory
+        return directory
+    }
+
+    /// A trigger step starts the other service's build; without `async` it waits for its outcome.
+    func runTrigger(_ key: JobKey, _ trigger: PlannedJob.Trigger, parent: Live) async {
+        do {
+            let child = try await start(service: trigger.service, commit: trigger.commit, branch: trigger.branch ?? parent.context.branch,
+                                        message: trigger.message ?? "Triggered by \(parent.record.name)", env: trigger.env,
+                                        by: parent.record.startedBy, source: "trigger")
+            if trigger.async {
+                await complete(key, result: .passed, detail: "started \(child.name)", exitStatus: nil)
+            } else {
+                triggerWaiters[child.id] = key
+                if var build = live[key.build] {
+                    update(&build, key.job) { $0.detail = "waiting for \(child.name)" }
+                    live[key.build] = build
+                    await persist(key.build)
+                }
+            }
+        } catch {
+            await complete(key, result: .failed, detail: "trigger failed: \(error)", exitStatus: nil)
+        }
+    }
+
+    func appendLog(_ key: JobKey, attempt: Int, lines: [(LogLine.Stream, String)]) async {
+        let start = (try? await store.log(buildID: key.build, jobID: key.job, attempt: attempt, after: Int.max - 1, limit: 1).first?.line) ?? 0
+        let now = clock.now
+        let numbered = lines.enumerated().map { LogLine(line: start + $0.offset + 1, at: now, stream: $0.element.0, text: $0.element.1) }
+        try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: numbered)
+    }
+}
+
+/// Collects a running job's lines and writes them to the store in batches (every 2,000 lines or
+/// 100 ms), so a noisy job costs one transaction per batch, not per line.
+final class LogBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [LogLine] = []
+    private var next = 1
+    private var flushing: Task<Void, Never>?
+    private let store: any Store
+    private let key: BuildEngine.JobKey
+    private let attempt: Int
+    private let clock: any ShipdeckClock
+
+    init(engine: BuildEngine, key: BuildEngine.JobKey, attempt: Int, clock: any ShipdeckClock) {
+        self.store = engine.store
+        self.key = key
+        self.attempt = attempt
+        self.clock = clock
+    }
+
+    func add(_ stream: LogLine.Stream, _ text: String) {
+        let batch: [LogLine]? = lock.withLock {
+            pending.append(LogLine(line: next, at: clock.now, stream: stream, text: text))
+            next += 1
+            if pending.count >= 2000 {
+                defer { pending.removeAll(keepingCapacity: true) }
+                return pending
+            }
+            if flushing == nil {
+                flushing = Task { [weak self] in
+                    try? await Task.sleep(for: .milliseconds(100))
+                    await self?.flush()
+                }
+            }
+            return nil
+        }
+        if let batch { write(batch) }
+    }
+
+    private func write(_ batch: [LogLine]) {
+        let (store, key, attempt) = (store, key, attempt)
+        Task { try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: batch) }
+    }
+
+    /// Writes whatever is pending and waits for it.
+    func flush() async {
+        let batch: [LogLine] = lock.withLock {
+            flushing = nil
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: batch)
+    }
+}
