@@ -107,8 +107,24 @@ import Testing
     }
 
     @Test func commandRequestsAndEventsMatchTheSpec() async throws {
-        let document = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: .moveCard(id: "SHP-1", toColumn: "Done")))
-        #expect(try openAPIViolations(document, schema: "CommandRequest") == "")
+        let commands: [CoreCommand] = [
+            .moveCard(id: "SHP-1", toColumn: "Done"), .startBuild(service: "orders", commit: nil, branch: "main", message: nil),
+            .unblock(service: "orders", number: 3, job: "release", fields: ["window": "now"]), .cancelBuild(service: "orders", number: 3),
+            .retryJobs(service: "orders", number: 3, job: nil),
+        ]
+        for command in commands {
+            let document = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: command))
+            #expect(try openAPIViolations(document, schema: "CommandRequest") == "", "\(command)")
+        }
+        let form = [PlannedJob.Field(key: "window", label: "Window", kind: .select, options: [.init(label: "Now", value: "now")])]
+        let build = BuildRecord(id: 1, service: "orders", number: 3, commit: "abc", branch: "main", message: "m", state: .blocked,
+                                createdAt: Date(), finishedAt: nil, author: "Ana", source: "poll", startedAt: Date(),
+                                jobs: [JobRecord(id: "lint", label: "Lint", kind: "command", state: .passed, exitStatus: 0, startedAt: Date()),
+                                       JobRecord(id: "release", label: "Release", kind: "block", state: .blocked, prompt: "Go?", form: form)])
+        let event = try APIDocuments.encoder().encode(CoreEvent(sequence: 9, at: Date(), change: .buildUpdated(build: build)))
+        #expect(try openAPIViolations(event, schema: "CoreEvent") == "")
+        let line = try APIDocuments.encoder().encode(LogLine(line: 1, at: Date(), stream: .stderr, text: "\u{1B}[31mred\u{1B}[0m"))
+        #expect(try openAPIViolations(line, schema: "LogLine") == "")
         let card = Card(id: "SHP-1", title: "t", column: "Done", position: 0, createdAt: Date(), updatedAt: Date())
         for change in [CoreEvent.Change.cardUpdated(card: card), .cardDeleted(id: "SHP-1", by: "fay"), .notice(text: "hi")] {
             let event = try APIDocuments.encoder().encode(CoreEvent(sequence: 3, at: Date(), change: change))

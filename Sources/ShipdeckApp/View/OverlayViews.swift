@@ -70,8 +70,15 @@ enum DetailView {
         guard let area = model.layout.panes[model.focus] else { return }
         let box = model.zoomed ? area.inset(top: 1, left: 2, bottom: 1, right: 2) : screen.bounds.inset(top: 2, left: 4, bottom: 2, right: 4)
         let inner = dialogPanel(lines.first ?? "Detail", model: model, area: box, into: &screen)
+        // In a build's detail the selected job is highlighted (j/k move it, Enter opens its log).
+        var selectedRow: Int?
+        if model.focus == .pipelines, let build = model.selectedBuild, !build.jobs.isEmpty {
+            selectedRow = lines.count - 1 - build.jobs.count + min(model.detailJob, build.jobs.count - 1)
+        }
         for (row, line) in lines.dropFirst().prefix(inner.height).enumerated() {
-            screen.put(line, x: inner.x + 1, y: inner.y + row, style: model.theme[.dialog], maxWidth: inner.width - 2)
+            let style = row == selectedRow ? model.theme[.selection] : model.theme[.dialog]
+            if row == selectedRow { screen.fill(Rect(x: inner.x, y: inner.y + row, width: inner.width, height: 1), with: Cell(" ", style: style)) }
+            screen.put(line, x: inner.x + 1, y: inner.y + row, style: style, maxWidth: inner.width - 2)
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 public struct Checkout: RepositoryReader {
     public init() {}
 
-    private static let git = ProcessRunner(environment: ["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"])
+    static let git = ProcessRunner(environment: ["GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"])
 
     /// Makes `directory` a fresh clone of `repo` with exactly `commit` checked out (detached HEAD).
     /// Whatever was in `directory` before is removed first.
