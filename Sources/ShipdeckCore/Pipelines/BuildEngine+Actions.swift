@@ -141,6 +141,9 @@ extension BuildEngine {
                 }
             }
             live[stored.record.id] = build
+            // Processes the dead core started for these jobs must not outlive it.
+            let attempts = Dictionary(uniqueKeysWithValues: build.record.jobs.map { ($0.id, $0.attempt) })
+            OrphanReaper.kill(jobIDs: Set(lost.map { Self.processJobID(build: stored.record.id, job: $0, attempt: attempts[$0] ?? 1) }))
             for id in lost {
                 await complete(JobKey(build: stored.record.id, job: id), result: .lost, detail: "lost: Shipdeck stopped while it ran", exitStatus: nil)
             }

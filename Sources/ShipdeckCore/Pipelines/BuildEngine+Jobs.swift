@@ -30,10 +30,11 @@ extension BuildEngine {
             return
         }
         let environment = BuildEnvironment.variables(job: planned, context: build.context, buildID: String(build.record.id),
-                                                     jobID: "\(build.record.id)-\(planned.id)-\(attempt)", attempt: attempt,
+                                                     jobID: Self.processJobID(build: build.record.id, job: planned.id, attempt: attempt), attempt: attempt,
                                                      checkoutDir: directory.path)
-        let launch = JobLaunch(job: planned, commands: commands, directory: directory, environment: environment,
+        var launch = JobLaunch(job: planned, commands: commands, directory: directory, environment: environment,
                                timeout: planned.timeoutMinutes.map { .seconds($0 * 60) }, attempt: attempt)
+        launch.gracePeriod = .milliseconds(Int(config.pipelines.cancelGrace * 1000))
         let sink = LogBuffer(engine: self, key: key, attempt: attempt, clock: clock)
         let result = await executor.run(launch) { stream, text in sink.add(stream, text) }
         await sink.flush()
@@ -46,6 +47,9 @@ extension BuildEngine {
         case .failedToStart(let reason): await complete(key, result: .failed, detail: reason, exitStatus: nil)
         }
     }
+
+    /// The job id a job's processes carry in `SHIPDECK_JOB_ID` (and `BUILDKITE_JOB_ID`).
+    static func processJobID(build: Int64, job: String, attempt: Int) -> String { "\(build)-\(job)-\(attempt)" }
 
     /// The build's checkout of its exact commit, made before its first command job.
     func prepareCheckout(_ buildID: Int64) throws -> URL {

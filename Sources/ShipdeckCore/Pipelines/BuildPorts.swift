@@ -14,6 +14,8 @@ public struct JobLaunch: Sendable {
     public var environment: [String: String]
     public var timeout: Duration?
     public var attempt: Int
+    /// Time between SIGTERM and SIGKILL on cancel or timeout.
+    public var gracePeriod: Duration = .seconds(10)
     public init(job: PlannedJob, commands: [String], directory: URL, environment: [String: String], timeout: Duration?, attempt: Int) {
         self.job = job
         self.commands = commands

@@ -84,8 +84,9 @@ public actor JobRunner: JobExecutor {
 
     /// `JobExecutor`: runs a planned job's attempt with default log limits and secret masking.
     public func run(_ launch: JobLaunch, log: @escaping @Sendable (LogLine.Stream, String) -> Void) async -> JobResult {
-        let spec = JobSpec(id: "\(launch.job.id)#\(launch.attempt)", commands: launch.commands, workingDirectory: launch.directory,
+        var spec = JobSpec(id: "\(launch.job.id)#\(launch.attempt)", commands: launch.commands, workingDirectory: launch.directory,
                            environment: launch.environment, timeout: launch.timeout)
+        spec.gracePeriod = launch.gracePeriod
         return await run(spec) { log($0.stream, $0.text) }.result
     }
 }
