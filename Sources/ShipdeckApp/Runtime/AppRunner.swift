@@ -100,6 +100,11 @@ public final class AppRunner: @unchecked Sendable {
     /// SIGINT, SIGTERM and SIGHUP end the loop through the inbox, so the terminal is restored on the
     /// UI thread like on `q`.
     private func installSignalHandlers() {
+        // A parent may have blocked these signals (we inherit its mask); unblock them so they arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
