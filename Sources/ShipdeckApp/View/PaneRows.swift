@@ -81,7 +81,9 @@ public enum PaneRows {
         case .pipelines:
             let build = model.filterCache.buildOrder[index].build(in: snapshot)
             let took = build.startedAt.map { ClockFormat.duration(from: $0, to: build.finishedAt ?? now) } ?? ""
-            return PaneRow(id: build.name, cells: [build.name, BuildGlyphs.label(build.state, glyphs), build.branch, build.message, build.author, took],
+            let unblocked = build.jobs.compactMap(\.unblockedBy)
+            let message = build.message + (unblocked.isEmpty ? "" : " (unblocked by \(unblocked.joined(separator: ", ")))")
+            return PaneRow(id: build.name, cells: [build.name, BuildGlyphs.label(build.state, glyphs), build.branch, message, build.author, took],
                            styles: [.text, BuildGlyphs.role(build.state), .muted, .text, .muted, .muted])
         case .fleet:
             let row = snapshot.fleet[index]

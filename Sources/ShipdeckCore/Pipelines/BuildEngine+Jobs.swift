@@ -37,9 +37,20 @@ extension BuildEngine {
         launch.gracePeriod = .milliseconds(Int(config.pipelines.cancelGrace * 1000))
         let sink = LogBuffer(engine: self, key: key, attempt: attempt, clock: clock)
         let result = await executor.run(launch) { stream, text in sink.add(stream, text) }
+        var artifacts: String?
+        if result == .exited(0) && !planned.artifactPaths.isEmpty {
+            let destination = buildDirectory(build.record).appendingPathComponent("artifacts/\(planned.id)")
+            do {
+                let files = try Artifacts.collect(patterns: planned.artifactPaths, from: directory, into: destination)
+                artifacts = files.isEmpty ? "no file matched artifact_paths" : "\(files.count) artifact\(files.count == 1 ? "" : "s") kept"
+                for file in files { sink.add(.system, "artifact: \(file)") }
+            } catch {
+                artifacts = "artifacts not kept: \(error)"
+            }
+        }
         await sink.flush()
         switch result {
-        case .exited(0): await complete(key, result: .passed, detail: nil, exitStatus: 0)
+        case .exited(0): await complete(key, result: .passed, detail: artifacts, exitStatus: 0)
         case .exited(let status): await complete(key, result: .failed, detail: "exited with status \(status)", exitStatus: status)
         case .timedOut:
             await complete(key, result: .timedOut, detail: "timed out after \(planned.timeoutMinutes ?? 0) min", exitStatus: nil)
@@ -85,10 +96,10 @@ extension BuildEngine {
         }
     }
 
+    /// Writes the log of a job that ran no process (a deploy step, a failed checkout): its only lines.
     func appendLog(_ key: JobKey, attempt: Int, lines: [(LogLine.Stream, String)]) async {
-        let start = (try? await store.log(buildID: key.build, jobID: key.job, attempt: attempt, after: Int.max - 1, limit: 1).first?.line) ?? 0
         let now = clock.now
-        let numbered = lines.enumerated().map { LogLine(line: start + $0.offset + 1, at: now, stream: $0.element.0, text: $0.element.1) }
+        let numbered = lines.enumerated().map { LogLine(line: $0.offset + 1, at: now, stream: $0.element.0, text: $0.element.1) }
         try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: numbered)
     }
 }
