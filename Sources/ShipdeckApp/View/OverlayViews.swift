@@ -98,7 +98,7 @@ enum DetailView {
                     ""] + card.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         case .pipelines:
             guard let build = model.selectedBuild else { return ["Build"] }
-            return BuildView.summary(build, model: model)
+            return BuildView.summary(build, model: model, width: model.size.width - (model.zoomed ? 8 : 12))
         case .fleet:
             guard let row = selectedItem(.fleet, model: model, in: snapshot.fleet) else { return ["Fleet"] }
             let instances = row.instances.map { "\($0.id)  \($0.state.rawValue.padded(to: 9)) health \($0.health.rawValue.padded(to: 9)) :\($0.port)" }

@@ -262,7 +262,11 @@ final class PipelineStepParser {
         if let value = table["command"] ?? table["commands"] { commands = stringOrList(value, path: "\(path).command") }
         var step = Step.Command(common: common(table, path: path), commands: commands)
         if let value = table["deploy"] { step.deployEnvironment = deploy(value, path: "\(path).deploy") }
-        if table["command"] == nil, table["commands"] == nil, table["deploy"] == nil {
+        // A misspelt `comand:` is reported as an unknown key with its did-you-mean; "no command" would only mislead.
+        let misspelt = node.mapping?.keys.contains { key in
+            key.string.map { $0 != "command" && $0 != "commands" && Suggestion.closest(to: $0, in: ["command", "commands"]) != nil } ?? false
+        } ?? false
+        if table["command"] == nil, table["commands"] == nil, table["deploy"] == nil, !misspelt {
             reader.fail(node, "\(path) has no command", hint: "add `command:`, or make it a wait, block, input, trigger or group step")
         }
         readCommandAttributes(table, path: path, into: &step)
