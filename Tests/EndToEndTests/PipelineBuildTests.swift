@@ -60,6 +60,31 @@ import Testing
         try await app.waitFor("orders#1 — SHP-3 release it")
     }
 
+    /// `shipdeck build orders` from another shell reaches the dashboard's own core through its API:
+    /// the build shows in the list; `shipdeck unblock` by someone without the prod role is refused with
+    /// the core's sentence.
+    @Test func cliBuildAndUnblockGoThroughTheRunningCore() async throws {
+        let demo = try await PipelineDemo.open()
+        defer { demo.close() }
+        try demo.commit(service: "orders", message: "SHP-3 release it", files: [".buildkite/pipeline.yml": PipelineDemo.releasePipeline])
+        try await demo.waitForBuild("orders#1", "▲ blocked", timeout: 15)
+        try demo.app.press("2")
+        let build = try ShipdeckBinary.run(["build", "orders", "--workspace", demo.sandbox.demo.path, "--message", "by hand"],
+                                           in: demo.sandbox.demo, environment: demo.sandbox.environment.merging(["SHIPDECK_USER": "fay"]) { $1 })
+        #expect(build.status == 0, "shipdeck build failed: \(build.stderr)")
+        let row = try await demo.waitForBuild("orders#2", "▲ blocked", timeout: 15)
+        #expect(row.contains("by hand"))
+        // The release block guards nothing protected here, but an unknown person is refused by the core.
+        let refused = try ShipdeckBinary.run(["unblock", "orders#2", "--workspace", demo.sandbox.demo.path], in: demo.sandbox.demo,
+                                             environment: demo.sandbox.environment.merging(["SHIPDECK_USER": "mallory"]) { $1 })
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("'mallory' is not a member of this workspace"), "stderr: \(refused.stderr)")
+        let unblocked = try ShipdeckBinary.run(["unblock", "orders#2", "--workspace", demo.sandbox.demo.path], in: demo.sandbox.demo,
+                                               environment: demo.sandbox.environment.merging(["SHIPDECK_USER": "ben"]) { $1 })
+        #expect(unblocked.status == 0, "stderr: \(unblocked.stderr)")
+        try await demo.waitForBuild("orders#2", "● passed", timeout: 15)
+    }
+
     /// A pipeline with a misspelt step key (`comand:`) runs nothing: the build fails at reading the
     /// pipeline, and its detail names the key and `.buildkite/pipeline.yml:LINE:COL`.
     @Test func brokenPipelineFailsWithItsFileLineAndColumn() async throws {
@@ -130,7 +155,7 @@ private final class PipelineDemo {
     }
 
     /// `demo --create-only`, `poll_interval: 1`, then `shipdeck --workspace DEMO` until the overview
-    /// is drawn and the poller had its first look (which only notes the heads).
+    /// is drawn (by then the poller had its first look, which only notes the heads).
     static func open() async throws -> PipelineDemo {
         let sandbox = try Sandbox()
         try sandbox.createDemo()
@@ -147,9 +172,8 @@ private final class PipelineDemo {
             app.close()
             throw error
         }
-        // The first look at the repos happens when the core starts; a commit before it would be
-        // taken for the starting head. Give it more than one poll interval.
-        try await Task.sleep(nanoseconds: 1_500_000_000)
+        // The core's first look at the repos is done before the dashboard draws ("own core"), so
+        // every commit from now on is new to it.
         return PipelineDemo(sandbox: sandbox, app: app)
     }
 

@@ -151,14 +151,16 @@ extension BuildEngine {
         await pump()
     }
 
-    /// Watches the service repos: a new commit on a service's branch starts a build.
-    public func startPolling() {
+    /// Watches the service repos: a new commit on a service's branch starts a build. The first look
+    /// (which notes the heads) is done when this returns, so any later commit is seen as new.
+    public func startPolling() async {
         guard config.pipelines.pollInterval > 0, pollTask == nil else { return }
         let interval = config.pipelines.pollInterval
+        await pollOnce()
         pollTask = Task { [weak self] in
             while !Task.isCancelled {
-                await self?.pollOnce()
                 try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                await self?.pollOnce()
             }
         }
     }
