@@ -96,6 +96,9 @@ shot() {
     say "wrote $OUT/$name.png (${cols}x${rows})"
 }
 
+# First a build of orders (it stops at its deploy step until the deploy engine lands), so the
+# other screens show it too.
+shot build-detail-120x40 120 40 "" "2" "!1 Board" ":build orders" "build orders" "Enter" "failed" "Enter" "Deploy to test"
 shot overview-120x40 120 40 ""
 shot overview-200x60 200 60 ""
 shot overview-80x24 80 24 ""
