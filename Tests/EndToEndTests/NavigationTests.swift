@@ -15,7 +15,7 @@ import Testing
         defer { app.close() }
 
         try app.press("2")
-        try await app.waitFor("2 Pipelines", "orders", "payments")
+        try await app.waitFor("2 Pipelines", "Build", "State", "No builds yet")
         try await app.waitForGone("1 Board", "3 Fleet", "4 Alerts")
 
         try app.press("2")
@@ -28,12 +28,10 @@ import Testing
         // The board has focus: its delete key is in the footer and Enter opens a card.
         try await app.waitFor("d delete")
 
+        // Pipelines has focus: its build key is in the footer (no builds yet, so nothing to open).
         try app.press("Tab")
         try await app.waitForGone("d delete")
-        try app.press("Enter")
-        try await app.waitFor("orders pipeline", "File:")
-        try app.press("Escape")
-        try await app.waitForGone("File:")
+        try await app.waitFor("b build")
 
         try app.press("Tab")
         try app.press("Enter")

@@ -6,10 +6,13 @@ import TerminalUI
 // shipdeck-bench: frame build, update and filter times of the dashboard at 200×60 with 10,000
 // cards and 10,000 rows per list, against baselines measured in the same run, and the cells that
 // `Terminal.render` writes for typical frames; then (section `fanout`, Fanout.swift) the core's
-// event fan-out to clients over the local HTTP API and a dashboard's attach-to-first-frame time.
+// event fan-out to clients over the local HTTP API and a dashboard's attach-to-first-frame time;
+// then (section `pipelines`, Pipelines.swift) builds end to end through the real engine and a
+// file-backed store: per-step overhead, log ingestion while the core stays responsive, a 1 MiB line.
 // Prints Markdown.
 //
-//   shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N] [--only SUBSTRING]
+//   shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N]
+//                  [--steps N] [--rounds N] [--log-lines N] [--only SUBSTRING]
 
 struct Options {
     var budget = Budget.standard
@@ -17,6 +20,7 @@ struct Options {
     var rows = 10_000
     var only: String?
     var fanout = FanoutSettings(events: 2_000, clients: 20, attaches: 30)
+    var pipelines = PipelineSettings()
 
     init(_ arguments: [String]) {
         var it = arguments.dropFirst().makeIterator()
@@ -26,15 +30,21 @@ struct Options {
                 budget = .quick
                 fanout.events = 200
                 fanout.attaches = 5
+                pipelines = PipelineSettings(steps: 20, rounds: 2, logLines: 200_000)
             case "--cards": cards = Int(it.next() ?? "") ?? cards
             case "--rows": rows = Int(it.next() ?? "") ?? rows
             case "--only": only = it.next()
             case "--events": fanout.events = Int(it.next() ?? "") ?? fanout.events
             case "--clients": fanout.clients = Int(it.next() ?? "") ?? fanout.clients
             case "--attaches": fanout.attaches = Int(it.next() ?? "") ?? fanout.attaches
+            case "--steps": pipelines.steps = max(2, Int(it.next() ?? "") ?? pipelines.steps)
+            case "--rounds": pipelines.rounds = max(1, Int(it.next() ?? "") ?? pipelines.rounds)
+            case "--log-lines": pipelines.logLines = max(1, Int(it.next() ?? "") ?? pipelines.logLines)
             case "-h", "--help":
-                print("usage: shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N] [--only SUBSTRING]")
+                print("usage: shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N]")
+                print("                      [--steps N] [--rounds N] [--log-lines N] [--only SUBSTRING]")
                 print("  --only fanout runs only the local-API section (event fan-out and attach)")
+                print("  --only pipelines runs only the build engine section (per-step overhead, log ingestion, 1 MiB line)")
                 exit(0)
             default:
                 FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
@@ -71,9 +81,24 @@ func runFanout() {
     }
 }
 
+/// The build engine section (Pipelines.swift); runs last, or alone with `--only pipelines`.
+func runPipelines() {
+    guard wanted("pipelines") else { return }
+    do {
+        try PipelinesBench.run(options.pipelines)
+    } catch {
+        FileHandle.standardError.write(Data("pipelines: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 let dashboardCases = ["overview", "update", "filter"] + PaneID.allCases.map { "\($0.title) full screen" }
-if options.only != nil && !dashboardCases.contains(where: wanted) {
+// `--only pipelines` names the engine section, not the dashboard's "Pipelines full screen" frame
+// (select that one with `--only "pipelines full"`).
+let sectionOnly = ["fanout", "pipelines"].contains(options.only?.lowercased() ?? "")
+if options.only != nil && (sectionOnly || !dashboardCases.contains(where: wanted)) {
     runFanout()
+    runPipelines()
     exit(0)
 }
 
@@ -209,4 +234,5 @@ for (label, empty, large) in cellTable {
 }
 print()
 runFanout()
+runPipelines()
 FileHandle.standardError.write(Data("(sink \(blackHole))\n".utf8))

@@ -180,6 +180,7 @@ extension BuildEngine {
 
     /// Stops polling and cancels every running job (their process groups are terminated).
     public func shutdown() async {
+        stopping = true
         pollTask?.cancel()
         pollTask = nil
         for build in live.values { for task in build.tasks.values { task.cancel() } }

@@ -7,7 +7,7 @@ extension BuildEngine {
         case .block:
             break  // blocks never launch
         case .trigger(let trigger):
-            await runTrigger(key, trigger, parent: build)
+            await uncancelled { await self.runTrigger(key, trigger, parent: build) }
         case .command(let commands, let deploy):
             if let environment = deploy {
                 // The deploy engine comes with the fleet; until then a deploy step fails, never pretends.
@@ -98,23 +98,36 @@ extension BuildEngine {
 
     /// Writes the log of a job that ran no process (a deploy step, a failed checkout): its only lines.
     func appendLog(_ key: JobKey, attempt: Int, lines: [(LogLine.Stream, String)]) async {
+        await uncancelled { await self.appendLogNow(key, attempt: attempt, lines: lines) }
+    }
+
+    private func appendLogNow(_ key: JobKey, attempt: Int, lines: [(LogLine.Stream, String)]) async {
         let now = clock.now
         let numbered = lines.enumerated().map { LogLine(line: $0.offset + 1, at: now, stream: $0.element.0, text: $0.element.1) }
         try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: numbered)
     }
 }
 
-/// Collects a running job's lines and writes them to the store in batches (every 2,000 lines or
-/// 100 ms), so a noisy job costs one transaction per batch, not per line.
+/// Collects a running job's lines and writes them to the store in batches: a write starts once 2,000
+/// lines are waiting or 100 ms after the first, and at most one write per job is in flight, so a noisy
+/// job costs one transaction per batch (batches grow while the store is busy), its writes land in
+/// order, other writers (a card move, a build update) wait for one batch at most, and `flush()`
+/// returns only once every line is stored.
 final class LogBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [LogLine] = []
     private var next = 1
-    private var flushing: Task<Void, Never>?
+    /// The write loop, while one runs.
+    private var writer: Task<Void, Never>?
+    private var timer: Task<Void, Never>?
     private let store: any Store
     private let key: BuildEngine.JobKey
     private let attempt: Int
     private let clock: any ShipdeckClock
+
+    static let batchLines = 2000
+    /// Lines per transaction when a backlog built up while the store was busy.
+    static let maxTransactionLines = 5_000
 
     init(engine: BuildEngine, key: BuildEngine.JobKey, attempt: Int, clock: any ShipdeckClock) {
         self.store = engine.store
@@ -124,36 +137,56 @@ final class LogBuffer: @unchecked Sendable {
     }
 
     func add(_ stream: LogLine.Stream, _ text: String) {
-        let batch: [LogLine]? = lock.withLock {
-            pending.append(LogLine(line: next, at: clock.now, stream: stream, text: text))
+        let now = clock.now
+        lock.withLock {
+            pending.append(LogLine(line: next, at: now, stream: stream, text: text))
             next += 1
-            if pending.count >= 2000 {
-                defer { pending.removeAll(keepingCapacity: true) }
-                return pending
-            }
-            if flushing == nil {
-                flushing = Task { [weak self] in
+            if writer != nil { return }  // the running write loop takes these lines next
+            if pending.count >= Self.batchLines {
+                startWriter()
+            } else if timer == nil {
+                timer = Task { [weak self] in
                     try? await Task.sleep(for: .milliseconds(100))
-                    await self?.flush()
+                    self?.lock.withLock {
+                        self?.timer = nil
+                        if self?.writer == nil { self?.startWriter() }
+                    }
                 }
             }
-            return nil
         }
-        if let batch { write(batch) }
     }
 
-    private func write(_ batch: [LogLine]) {
-        let (store, key, attempt) = (store, key, attempt)
-        Task { try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: batch) }
+    /// Starts the write loop; the caller holds the lock.
+    @discardableResult
+    private func startWriter() -> Task<Void, Never> {
+        let task = Task { [self] in
+            while true {
+                let batch: [LogLine] = lock.withLock {
+                    let taken = pending
+                    pending.removeAll(keepingCapacity: false)
+                    if taken.isEmpty { writer = nil }
+                    return taken
+                }
+                if batch.isEmpty { return }
+                var start = batch.startIndex
+                while start < batch.endIndex {
+                    let end = min(batch.endIndex, start + Self.maxTransactionLines)
+                    try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: Array(batch[start..<end]))
+                    start = end
+                }
+            }
+        }
+        writer = task
+        return task
     }
 
-    /// Writes whatever is pending and waits for it.
+    /// Writes whatever is pending and waits until every line added so far is stored.
     func flush() async {
-        let batch: [LogLine] = lock.withLock {
-            flushing = nil
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
+        let task: Task<Void, Never> = lock.withLock {
+            timer?.cancel()
+            timer = nil
+            return writer ?? startWriter()
         }
-        try? await store.appendLog(buildID: key.build, jobID: key.job, attempt: attempt, lines: batch)
+        await task.value
     }
 }

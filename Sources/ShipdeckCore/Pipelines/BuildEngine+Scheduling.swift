@@ -47,6 +47,7 @@ extension BuildEngine {
 
     /// Starts one ready job if an agent slot and its concurrency group allow; returns whether its state changed.
     func launch(_ key: JobKey, _ planned: PlannedJob) async -> Bool {
+        guard !stopping else { return false }
         guard var build = live[key.build], let job = build.record.jobs.first(where: { $0.id == key.job }) else { return false }
         if let group = planned.concurrency {
             var queue = groupQueue[group.group, default: []]
@@ -106,6 +107,8 @@ extension BuildEngine {
         await persist(buildID)
         if state.isFinished {
             live[buildID] = nil
+            // Jobs of a finished (or canceled) build no longer hold a place in an ordered group's queue.
+            for group in groupQueue.keys { groupQueue[group]?.removeAll { $0.build == buildID } }
             await finished(build.record)
         }
     }
@@ -118,7 +121,20 @@ extension BuildEngine {
     }
 
     /// Records a job's end, applies automatic retries, frees its slot and group, and schedules what follows.
+    /// Runs outside the job's task: see `uncancelled`.
     func complete(_ key: JobKey, result: JobRecord.State, detail: String?, exitStatus: Int32?) async {
+        await uncancelled { await self.completeNow(key, result: result, detail: detail, exitStatus: exitStatus) }
+    }
+
+    /// Runs `work` in a task of its own and waits for it. A job's task is cancelled to stop its
+    /// processes (`cancel`, `shutdown`); that cancellation must not reach the store writes that record
+    /// the job's log and its end (the store refuses to write for a cancelled task, which left a
+    /// cancelled build `running` in the store and on every dashboard).
+    func uncancelled(_ work: @escaping @Sendable () async -> Void) async {
+        await Task { await work() }.value
+    }
+
+    private func completeNow(_ key: JobKey, result: JobRecord.State, detail: String?, exitStatus: Int32?) async {
         guard var build = live[key.build] else { return }
         if let slot = build.slots.removeValue(forKey: key.job) { pool.release(slot) }
         build.tasks[key.job] = nil

@@ -34,6 +34,8 @@ public actor BuildEngine {
     /// Builds that triggered another build and wait for it: triggered build id → (build, job).
     var triggerWaiters: [Int64: JobKey] = [:]
     var pollTask: Task<Void, Never>?
+    /// Set by `shutdown`: nothing new starts while the running jobs are stopped and recorded.
+    var stopping = false
     var knownHeads: [String: String] = [:]
 
     struct JobKey: Hashable, Sendable {

@@ -60,9 +60,13 @@ public struct SecretMaskingRules: Sendable, Equatable {
         self.extraValues = extraValues
     }
 
+    /// Variables Shipdeck sets itself whose names contain a marker but whose values are not secret.
+    public static let notSecret: Set<String> = ["BUILDKITE_STEP_KEY", "SHIPDECK_STEP_KEY"]
+
     /// Whether a variable with this name holds a secret.
     public func isSecret(name: String) -> Bool {
         let upper = name.uppercased()
+        if Self.notSecret.contains(upper) { return false }
         return nameMarkers.contains { upper.contains($0.uppercased()) }
     }
 
