@@ -45,7 +45,7 @@ struct PipelineGraphCheck {
                 edges[group].append(index)
             }
         }
-        if let cycle = findCycle(edges) {
+        if let cycle = GraphCycle.find(edges) {
             let names = cycle.map { name(vertices[$0].step, index: $0) }
             let start = vertices[cycle[0]].step.common.location
             parser.fail(at: SourceLocation(file: start.file, line: start.line, column: start.column),
@@ -59,8 +59,12 @@ struct PipelineGraphCheck {
         return step.common.label.map { "'\($0)'" } ?? "step \(index + 1)"
     }
 
+}
+
+/// Depth-first search for a cycle in a directed graph given as adjacency lists.
+enum GraphCycle {
     /// One cycle as a list of vertices, or nil.
-    private func findCycle(_ edges: [[Int]]) -> [Int]? {
+    static func find(_ edges: [[Int]]) -> [Int]? {
         var state = [UInt8](repeating: 0, count: edges.count)  // 0 new, 1 on stack, 2 done
         var stack: [Int] = []
         func visit(_ vertex: Int) -> [Int]? {

@@ -198,22 +198,6 @@ struct PlanCycleFinder {
     func cycle() -> [String]? {
         let index = Dictionary(jobs.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         let edges = jobs.map { $0.dependsOn.compactMap { index[$0.job] } }
-        var state = [UInt8](repeating: 0, count: jobs.count)
-        var stack: [Int] = []
-        func visit(_ vertex: Int) -> [Int]? {
-            state[vertex] = 1
-            stack.append(vertex)
-            for next in edges[vertex] {
-                if state[next] == 1, let start = stack.firstIndex(of: next) { return Array(stack[start...]) }
-                if state[next] == 0, let found = visit(next) { return found }
-            }
-            stack.removeLast()
-            state[vertex] = 2
-            return nil
-        }
-        for vertex in jobs.indices where state[vertex] == 0 {
-            if let found = visit(vertex) { return found.map { jobs[$0].id } }
-        }
-        return nil
+        return GraphCycle.find(edges).map { $0.map { jobs[$0].id } }
     }
 }
