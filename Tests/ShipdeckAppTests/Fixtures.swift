@@ -25,7 +25,8 @@ enum Fixtures {
             ]),
             pipelines: [
                 ServicePipelines(service: "orders", pipelineFile: ".buildkite/pipeline.yml", builds: [
-                    BuildRecord(id: 1, service: "orders", number: 7, commit: "abc1234def", branch: "main", message: "SHP-3 keys", state: .passed, createdAt: now, finishedAt: now),
+                    BuildRecord(id: 1, service: "orders", number: 7, commit: "abc1234def", branch: "main", message: "SHP-3 keys", state: .passed, createdAt: now, finishedAt: now,
+                                jobs: [JobRecord(id: "lint", label: "Lint", kind: "command", state: .passed, exitStatus: 0)]),
                 ]),
                 ServicePipelines(service: "payments", pipelineFile: ".buildkite/pipeline.yml", builds: []),
             ],

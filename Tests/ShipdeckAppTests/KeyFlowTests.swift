@@ -208,3 +208,30 @@ import TerminalUI
         #expect(text == KeybindingsDoc.markdown(), "docs/keybindings.md is stale: run `swift run shipdeck keybindings > docs/keybindings.md`")
     }
 }
+
+@Suite struct LogViewTests {
+    static func lines(_ range: ClosedRange<Int>) -> [LogLine] {
+        range.map { LogLine(line: $0, at: Fixtures.now, stream: .stdout, text: "line \($0)") }
+    }
+
+    @Test func aFullPageOfLogFetchesTheNextPageAndFollowKeepsTheEndInView() {
+        let (driver, backend) = Fixtures.driver(width: 100, height: 30)
+        driver.dispatch(.focus(.pipelines))
+        driver.dispatch(.openDetail)
+        var effects = driver.press(.enter)
+        #expect(effects == [.loadLog(service: "orders", number: 7, job: "lint", attempt: 1, after: 0)])
+        guard case .log = driver.model.mode else { Issue.record("the log view did not open"); return }
+        effects = driver.dispatch(.logLoaded(service: "orders", number: 7, job: "lint", lines: Self.lines(1...LogViewState.pageSize)))
+        #expect(effects == [.loadLog(service: "orders", number: 7, job: "lint", attempt: 1, after: LogViewState.pageSize)])
+        effects = driver.dispatch(.logLoaded(service: "orders", number: 7, job: "lint", lines: Self.lines((LogViewState.pageSize + 1)...(LogViewState.pageSize + 10))))
+        #expect(effects.isEmpty, "a short page is the end")
+        driver.render()
+        #expect(backend.screen.contains("line \(LogViewState.pageSize + 10)"), "following shows the newest line")
+        driver.type("g")
+        driver.render()
+        #expect(backend.screen.contains("line 1 "))
+        driver.type("/line 4000\n")
+        driver.render()
+        #expect(backend.screen.contains("line 4000"))
+    }
+}

@@ -134,6 +134,9 @@ public struct LogViewState: Sendable, Equatable {
     public var loading = true
     public var error: String?
 
+    /// Lines fetched per request: a noisy job's log arrives in pages, so each fetch stays cheap.
+    public static let pageSize = 5_000
+
     public init(service: String, number: Int, job: String, label: String, attempt: Int) {
         self.service = service
         self.number = number

@@ -84,7 +84,8 @@ public final class AppRunner: @unchecked Sendable {
             case .loadLog(let service, let number, let job, let attempt, let after):
                 Task { [client, inbox] in
                     do {
-                        let lines = try await client.log(service: service, number: number, job: job, attempt: attempt, after: after, limit: 100_000)
+                        let lines = try await client.log(service: service, number: number, job: job, attempt: attempt, after: after,
+                                                         limit: LogViewState.pageSize)
                         inbox.push(.logLoaded(service: service, number: number, job: job, lines: lines))
                     } catch {
                         inbox.push(.logFailed(String(describing: error)))

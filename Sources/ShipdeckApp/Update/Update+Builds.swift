@@ -52,6 +52,10 @@ func updateBuilds(_ model: inout Model, _ action: Action) -> [Effect] {
         log.loading = false
         if log.follow { log.offset = max(0, log.lines.count - logHeight(model)) }
         model.mode = .log(log)
+        // A full page means more is waiting: fetch the next one right away.
+        if lines.count >= LogViewState.pageSize {
+            return [.loadLog(service: service, number: number, job: job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
+        }
     case .logFailed(let message):
         if case .log(var log) = model.mode {
             log.error = message
