@@ -1,8 +1,8 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import ShipdeckAPI
+import ShipdeckApp
 import ShipdeckCore
 
 struct Serve: AsyncParsableCommand {
@@ -44,25 +44,14 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// Waits for one of a set of signals without letting them kill the process.
-final class SignalWaiter: @unchecked Sendable {  // sources are only kept alive, never touched after init
+final class SignalWaiter: Sendable {
     private let stream: AsyncStream<Int32>
-    private let sources: [any DispatchSourceSignal]
+    private let listener: SignalListener
 
     init(_ numbers: [Int32]) {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         self.stream = stream
-        // A parent may have blocked these signals (we inherit its mask); unblock them so they arrive.
-        var set = sigset_t()
-        sigemptyset(&set)
-        for number in numbers { sigaddset(&set, number) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        sources = numbers.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
-        }
+        listener = SignalListener(numbers) { continuation.yield($0) }
     }
 
     func next() async -> Int32 {

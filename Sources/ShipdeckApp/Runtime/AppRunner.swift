@@ -11,7 +11,7 @@ public final class AppRunner: @unchecked Sendable {
     private let person: String
     private let themes: ThemeCatalog
     private let inbox = Inbox()
-    private var signalSources: [any DispatchSourceSignal] = []
+    private var signals: SignalListener?
 
     public init(client: any CoreClient, person: String, themes: ThemeCatalog) {
         self.client = client
@@ -101,17 +101,6 @@ public final class AppRunner: @unchecked Sendable {
     /// SIGINT, SIGTERM and SIGHUP end the loop through the inbox, so the terminal is restored on the
     /// UI thread like on `q`.
     private func installSignalHandlers() {
-        // A parent may have blocked these signals (we inherit its mask); unblock them so they arrive.
-        var set = sigset_t()
-        sigemptyset(&set)
-        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, number) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [inbox] in inbox.push(.signalled(number)) }
-            source.resume()
-            signalSources.append(source)
-        }
+        signals = SignalListener([SIGINT, SIGTERM, SIGHUP]) { [inbox] number in inbox.push(.signalled(number)) }
     }
 }
