@@ -16,14 +16,14 @@ struct Dashboard: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard FileManager.default.fileExists(atPath: options.configFile.path) else {
-            try offerDemo(environment: environment)
+            try await offerDemo(environment: environment)
             return
         }
         try await DashboardLauncher.open(workspace: options.directory, theme: screen.theme, environment: environment)
     }
 
     /// No workspace here: say how to start one, and offer the demo when a person is at the terminal.
-    private func offerDemo(environment: [String: String]) throws {
+    private func offerDemo(environment: [String: String]) async throws {
         let stderr = FileHandle.standardError
         let text = """
             No shipdeck.yml in \(options.directory.path).
@@ -36,14 +36,7 @@ struct Dashboard: AsyncParsableCommand {
         stderr.write(Data("Open the demo now? [Y/n] ".utf8))
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
         guard answer.isEmpty || answer == "y" || answer == "yes" else { throw ExitCode(2) }
-        let semaphore = DispatchSemaphore(value: 0)
-        let failure = LockedBox<(any Error)?>(nil)
-        Task {
-            do { try await Demo.openDemo(directory: ShipdeckPaths.defaultDemoDirectory(environment: environment), theme: screen.theme, environment: environment) } catch { failure.value = error }
-            semaphore.signal()
-        }
-        semaphore.wait()
-        if let error = failure.value { throw error }
+        try await Demo.openDemo(directory: ShipdeckPaths.defaultDemoDirectory(environment: environment), theme: screen.theme, environment: environment)
     }
 }
 
@@ -104,15 +97,5 @@ enum CLIError {
         if error is ExitCode || error is CleanExit { return error }
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         return ExitCode.failure
-    }
-}
-
-final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }
