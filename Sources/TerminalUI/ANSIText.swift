@@ -25,6 +25,12 @@ public enum ANSIText {
         return spans
     }
 
+    /// The text with every escape sequence removed (for searching).
+    public static func plain(_ text: String) -> String {
+        guard text.contains("\u{1B}") else { return text }
+        return spans(text, base: .plain).map(\.text).joined()
+    }
+
     static func apply(_ parameters: String, to style: Style, base: Style) -> Style {
         var style = style
         var codes = parameters.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }[...]

@@ -65,3 +65,11 @@ import Testing
         }
     }
 }
+
+@Suite struct ANSITextTests {
+    @Test func sgrCodesBecomeStylesAndOtherEscapesAreDropped() {
+        let spans = ANSIText.spans("a\u{1B}[1;31mred\u{1B}[0m\u{1B}[2Jb", base: .plain)
+        #expect(spans == [Span("a"), Span("red", Style(foreground: .ansi(1), attributes: .bold)), Span("b")])
+        #expect(ANSIText.plain("\u{1B}[38;5;196mx\u{1B}[m y") == "x y")
+    }
+}

@@ -185,16 +185,7 @@ func formKey(_ model: inout Model, _ form: inout UnblockForm, _ key: Key) -> [Ef
 
 /// Reading log text: SGR colour codes removed for searching, and what counts as a failure line.
 public enum LogSearch {
-    public static func plain(_ text: String) -> String {
-        guard text.contains("\u{1B}") else { return text }
-        var result = "", escaping = false
-        for scalar in text.unicodeScalars {
-            if escaping { if (0x40...0x7E).contains(scalar.value) && scalar != "[" { escaping = false }; continue }
-            if scalar == "\u{1B}" { escaping = true; continue }
-            result.unicodeScalars.append(scalar)
-        }
-        return result
-    }
+    public static func plain(_ text: String) -> String { ANSIText.plain(text) }
 
     public static func isFailure(_ text: String) -> Bool {
         let lower = plain(text).lowercased()
