@@ -1,0 +1,384 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One client connection of a `ServiceProxy`, last in the client channel's HTTP server pipeline.
+///
+/// It forwards each request to the connection's upstream (`ProxyUpstreamHandler`, on the same event
+/// loop) and the upstream's response back. Reads are held (the outbound `read` is not passed on)
+/// while the upstream is connecting or not writable, so a request body never piles up in memory.
+/// All state is touched on the channel's event loop only.
+final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum Phase {
+        /// Between requests.
+        case idle
+        /// A request is being forwarded and its response has not ended.
+        case forwarding
+        /// The response ended before the request did: the rest of the request body is dropped.
+        case draining
+    }
+
+    private let proxy: ServiceProxy
+    private let loop: ProxyLoopState
+    private var context: ChannelHandlerContext?
+    private var forwardedFor = ""
+
+    // The backend this client connection is bound to, and its connection.
+    private var bound: RoutedBackend?
+    private var boundGeneration: UInt64 = 0
+    private var upstream: ProxyUpstreamHandler?
+    private var connecting = false
+    private var upstreamNeedsFlush = false
+    /// Request parts written while the upstream connects.
+    private var pending: [HTTPClientRequestPart] = []
+    /// Backends refused for the current request.
+    private var tried: [ProxyBackend] = []
+
+    // The request in progress.
+    private var phase = Phase.idle
+    private var startedAt: UInt64 = 0
+    /// The instance whose in-flight count this request holds.
+    private var counted: String?
+    private var requestVersion = HTTPVersion.http1_1
+    private var requestEnded = true
+    private var responseStarted = false
+    private var clientKeepAlive = true
+    private var upstreamKeepAlive = true
+    private var isError = false
+    /// A body-less request, kept to resend once if a reused upstream closes before answering.
+    private var resendable: HTTPRequestHead?
+    private var readHeld = false
+
+    init(proxy: ServiceProxy, loop: ProxyLoopState) {
+        self.proxy = proxy
+        self.loop = loop
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        loop.register(context.channel)
+        forwardedFor = context.channel.remoteAddress?.ipAddress ?? ""
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if phase == .forwarding {
+            // The client went away mid-request: the request is over, not the backend's fault.
+            finishRequest()
+        }
+        dropUpstream()
+        pending.removeAll()
+        loop.unregister(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            beginRequest(head)
+        case .body(let body):
+            if phase == .forwarding {
+                resendable = nil
+                send(.body(.byteBuffer(body)))
+            }
+        case .end(let trailers):
+            requestEnded = true
+            switch phase {
+            case .forwarding: send(.end(trailers))
+            case .draining: phase = .idle
+            case .idle: break
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if upstreamNeedsFlush, let upstream {
+            upstreamNeedsFlush = false
+            upstream.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { upstream?.clientBecameWritable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if connecting || upstream.map({ !$0.isWritable }) == true {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Requests
+
+    private func beginRequest(_ head: HTTPRequestHead) {
+        startedAt = NIODeadline.now().uptimeNanoseconds
+        requestVersion = head.version
+        clientKeepAlive = head.isKeepAlive
+        requestEnded = false
+        responseStarted = false
+        upstreamKeepAlive = true
+        isError = false
+        tried.removeAll(keepingCapacity: true)
+        phase = .forwarding
+
+        switch loop.begin(bound: bound?.backend, generation: boundGeneration) {
+        case .none:
+            dropUpstream()
+            bound = nil
+            respondLocally(.serviceUnavailable, proxy.noInstanceBody)
+            return
+        case .keep(let generation):
+            boundGeneration = generation
+        case .use(let backend, let generation):
+            dropUpstream()
+            bound = backend
+            boundGeneration = generation
+        }
+        counted = bound?.backend.instanceID
+
+        let upstreamHead = forwardedHead(head)
+        resendable = upstream != nil && head.method != .POST ? upstreamHead : nil
+        send(.head(upstreamHead))
+        if upstream == nil && !connecting { connect() }
+    }
+
+    /// The request head as the backend gets it: HTTP/1.1 keep-alive, hop-by-hop headers removed,
+    /// `X-Forwarded-For` and `X-Forwarded-Proto` added.
+    private func forwardedHead(_ head: HTTPRequestHead) -> HTTPRequestHead {
+        var head = head
+        head.version = .http1_1
+        removeHopByHopHeaders(&head.headers)
+        if let earlier = head.headers.first(name: "x-forwarded-for") {
+            head.headers.replaceOrAdd(name: "X-Forwarded-For", value: "\(earlier), \(forwardedFor)")
+        } else {
+            head.headers.add(name: "X-Forwarded-For", value: forwardedFor)
+        }
+        if !head.headers.contains(name: "x-forwarded-proto") {
+            head.headers.add(name: "X-Forwarded-Proto", value: "http")
+        }
+        return head
+    }
+
+    private func send(_ part: HTTPClientRequestPart) {
+        if let upstream {
+            upstream.write(part)
+            upstreamNeedsFlush = true
+        } else {
+            pending.append(part)
+        }
+    }
+
+    private func finishRequest() {
+        loop.finish(instance: counted, startedAt: startedAt, now: NIODeadline.now().uptimeNanoseconds, isError: isError)
+        counted = nil
+        resendable = nil
+        phase = requestEnded ? .idle : .draining
+    }
+
+    /// Ends the response to the client; closes the client connection after it when it asked to.
+    private func endResponse(trailers: HTTPHeaders?) {
+        guard let context else { return }
+        finishRequest()
+        if !upstreamKeepAlive || !requestEnded { dropUpstream() }
+        if clientKeepAlive {
+            context.write(wrapOutboundOut(.end(trailers)), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// Answers the request from the proxy itself (502/503); counts as an error.
+    private func respondLocally(_ status: HTTPResponseStatus, _ body: ByteBuffer) {
+        guard let context else { return }
+        isError = true
+        upstreamKeepAlive = false
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        headers.add(name: "Content-Length", value: String(body.readableBytes))
+        if !clientKeepAlive { headers.add(name: "Connection", value: "close") }
+        responseStarted = true
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: requestVersion, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        endResponse(trailers: nil)
+        context.flush()
+    }
+
+    // MARK: Upstream connection
+
+    private func connect() {
+        guard let context, let target = bound else { return }
+        connecting = true
+        let client = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bootstrap = ClientBootstrap(group: context.eventLoop)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    try sync.addHandler(ProxyUpstreamHandler(client: client.value))
+                }
+            }
+        let connected = target.address.map { bootstrap.connect(to: $0) }
+            ?? bootstrap.connect(host: target.backend.host, port: target.backend.port)
+        connected.assumeIsolated().whenComplete { result in
+            self.connectFinished(result, target: target.backend)
+        }
+    }
+
+    private func connectFinished(_ result: Result<any Channel, any Error>, target: ProxyBackend) {
+        connecting = false
+        let stillWanted = context?.channel.isActive == true && phase == .forwarding && bound?.backend == target
+        switch result {
+        case .success(let channel) where stillWanted && channel.isActive:
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: ProxyUpstreamHandler.self) else {
+                channel.close(promise: nil)
+                return connectFailed(target)
+            }
+            upstream = handler
+            for part in pending { handler.write(part) }
+            pending.removeAll(keepingCapacity: true)
+            handler.flush()
+            upstreamBecameWritable()
+        case .success(let channel):
+            channel.close(promise: nil)
+            if stillWanted { connectFailed(target) }
+        case .failure:
+            if stillWanted { connectFailed(target) }
+        }
+    }
+
+    /// Tries the other routed backends before answering 502.
+    private func connectFailed(_ target: ProxyBackend) {
+        tried.append(target)
+        if let (next, generation) = loop.retry(failed: target, tried: tried) {
+            bound = next
+            boundGeneration = generation
+            counted = next.backend.instanceID
+            connect()
+        } else {
+            counted = nil
+            bound = nil
+            pending.removeAll()
+            respondLocally(.badGateway, proxy.badGatewayBody)
+        }
+    }
+
+    private func dropUpstream() {
+        guard let upstream else { return }
+        self.upstream = nil
+        upstreamNeedsFlush = false
+        upstream.detachAndClose()
+    }
+
+    // MARK: Called by the upstream handler
+
+    func upstreamBecameWritable() {
+        if readHeld, !connecting, let context {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    func upstreamResponseHead(_ head: HTTPResponseHead) {
+        guard phase == .forwarding, let context else { return }
+        let code = head.status.code
+        if code < 200 && code != 101 {
+            // 100 Continue and friends: pass on, the final head follows.
+            if requestVersion.minor >= 1 { context.write(wrapOutboundOut(.head(head)), promise: nil) }
+            return
+        }
+        resendable = nil
+        upstreamKeepAlive = head.isKeepAlive
+        isError = code >= 500
+        var response = head
+        response.version = requestVersion
+        removeHopByHopHeaders(&response.headers)
+        if requestVersion.minor == 0, response.headers.contains(name: "transfer-encoding") {
+            // An HTTP/1.0 client cannot read chunks: send the body raw and end it by closing.
+            response.headers.remove(name: "transfer-encoding")
+            clientKeepAlive = false
+        }
+        if !clientKeepAlive {
+            response.headers.add(name: "Connection", value: "close")
+        } else if requestVersion.minor == 0 {
+            response.headers.add(name: "Connection", value: "keep-alive")
+        }
+        responseStarted = true
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+    }
+
+    func upstreamResponseBody(_ body: ByteBuffer) {
+        guard phase == .forwarding, let context else { return }
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+    }
+
+    func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
+        guard phase == .forwarding else { return }
+        endResponse(trailers: trailers)
+    }
+
+    func upstreamReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamClosed(_ handler: ProxyUpstreamHandler) {
+        guard handler === upstream else { return }
+        upstream = nil
+        upstreamNeedsFlush = false
+        guard phase == .forwarding, let context else { return }
+        if !responseStarted, requestEnded, let head = resendable {
+            // A reused connection the backend had already closed: send the request again, once.
+            resendable = nil
+            pending = [.head(head), .end(nil)]
+            connect()
+        } else if !responseStarted {
+            if !requestEnded { clientKeepAlive = false }
+            respondLocally(.badGateway, proxy.badGatewayBody)
+        } else {
+            // Cut off midway: the client cannot tell a short body from a whole one unless we close.
+            isError = true
+            finishRequest()
+            context.close(promise: nil)
+        }
+    }
+}
+
+/// Removes the headers that describe one connection, not the message (RFC 9110 §7.6.1), including
+/// any named in `Connection`.
+func removeHopByHopHeaders(_ headers: inout HTTPHeaders) {
+    if headers.contains(name: "connection") {
+        for token in headers[canonicalForm: "connection"] where !token.isEmpty {
+            headers.remove(name: String(token))
+        }
+        headers.remove(name: "connection")
+    }
+    for name in ["keep-alive", "proxy-connection", "upgrade", "te"] where headers.contains(name: name) {
+        headers.remove(name: name)
+    }
+}

@@ -1,0 +1,237 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+@testable import ShipdeckCore
+
+/// A proxy on a free loopback port in front of in-process backends, with an HTTP client.
+struct ProxyFixture {
+    let proxy: ServiceProxy
+    let servers: [String: TestHTTPServer]
+    let client: HTTPClient
+
+    subscript(id: String) -> TestHTTPServer { servers[id]! }
+
+    func backend(_ id: String) -> ProxyBackend {
+        ProxyBackend(instanceID: id, host: "127.0.0.1", port: self[id].port)
+    }
+
+    /// Routes to the named backends.
+    func route(_ ids: String...) {
+        proxy.route(to: ids.map(backend))
+    }
+
+    /// One request through the proxy; `close` asks for a fresh client connection.
+    func request(_ path: String = "/", method: HTTPMethod = .GET, body: ByteBuffer? = nil, close: Bool = false,
+                 using client: HTTPClient? = nil) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(proxy.boundPort)\(path)")
+        request.method = method
+        if let body { request.body = .bytes(body) }
+        if close { request.headers.add(name: "connection", value: "close") }
+        let response = try await (client ?? self.client).execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 4 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    /// Starts backends `ids` and a proxy routed to `routed` (all of them by default), runs `body`,
+    /// then stops everything.
+    static func with(_ ids: [String], routed: [String]? = nil, label: String = "orders",
+                     _ body: (ProxyFixture) async throws -> Void) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        var servers: [String: TestHTTPServer] = [:]
+        for id in ids {
+            let server = TestHTTPServer(id: id)
+            try await server.start()
+            servers[id] = server
+        }
+        let proxy = ServiceProxy(label: label, port: 0, group: group)
+        var configuration = HTTPClient.Configuration()
+        // One connection per host, so sequential requests share one keep-alive connection.
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 1)
+        do {
+            try await proxy.start()
+            try await HTTPClient.withHTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration) { client in
+                let fixture = ProxyFixture(proxy: proxy, servers: servers, client: client)
+                fixture.proxy.route(to: (routed ?? ids).map(fixture.backend))
+                try await body(fixture)
+            }
+        } catch {
+            await proxy.stop()
+            for server in servers.values { await server.stop() }
+            try await group.shutdownGracefully()
+            throw error
+        }
+        await proxy.stop()
+        for server in servers.values { await server.stop() }
+        try await group.shutdownGracefully()
+    }
+
+    /// A loopback port nothing listens on (a backend that refuses connections).
+    static func refusedPort() async throws -> Int {
+        let server = TestHTTPServer(id: "gone")
+        let port = try await server.start()
+        await server.stop()
+        return port
+    }
+}
+
+@Suite struct ServiceProxyTests {
+    @Test func newConnectionsSpreadRoundRobinOverBackends() async throws {
+        try await ProxyFixture.with(["a", "b", "c"]) { fixture throws in
+            var seen: [String: Int] = [:]
+            for _ in 0..<6 {
+                let response = try await fixture.request(close: true)
+                #expect(response.status == 200)
+                seen[response.body, default: 0] += 1
+            }
+            #expect(seen == ["a": 2, "b": 2, "c": 2])
+        }
+    }
+
+    @Test func keepAliveConnectionStaysOnItsBackend() async throws {
+        try await ProxyFixture.with(["a", "b"]) { fixture throws in
+            let first = try await fixture.request().body
+            for _ in 0..<4 { #expect(try await fixture.request().body == first) }
+        }
+    }
+
+    @Test func routeSwitchMovesAnOpenKeepAliveConnectionToTheNewGroup() async throws {
+        try await ProxyFixture.with(["old", "new"], routed: ["old"]) { fixture throws in
+            #expect(try await fixture.request().body == "old")
+            #expect(try await fixture.request().body == "old")
+            fixture.route("new")
+            #expect(fixture.proxy.backends == [fixture.backend("new")])
+            for _ in 0..<3 { #expect(try await fixture.request().body == "new") }
+            // The proxy let go of its connection to the old instance.
+            await fixture["old"].connectionsClosed()
+            #expect(fixture["old"].requests == 2)
+        }
+    }
+
+    @Test func requestInFlightOnOldGroupFinishesAfterSwitch() async throws {
+        try await ProxyFixture.with(["old", "new"], routed: ["old"]) { fixture throws in
+            async let slow = fixture.request("/slow")
+            await fixture["old"].slowArrived()
+            #expect(fixture.proxy.inFlight(instanceID: "old") == 1)
+
+            fixture.route("new")
+            try await HTTPClient.withHTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton) { other throws in
+                #expect(try await fixture.request(using: other).body == "new")
+            }
+            #expect(fixture.proxy.inFlight(instanceID: "old") == 1)
+            #expect(fixture.proxy.stats().inFlight == 1)
+
+            fixture["old"].releaseSlow()
+            let finished = try await slow
+            #expect(finished.status == 200 && finished.body == "old")
+            #expect(fixture.proxy.inFlight(instanceID: "old") == 0)
+            #expect(fixture.proxy.stats().inFlight == 0)
+            // The same keep-alive connection now goes to the new group.
+            #expect(try await fixture.request().body == "new")
+        }
+    }
+
+    @Test func noBackendsAnswers503NamingTheService() async throws {
+        try await ProxyFixture.with([], label: "payments") { fixture throws in
+            let response = try await fixture.request()
+            #expect(response.status == 503)
+            #expect(response.body.contains("no healthy instance of payments"))
+            let stats = fixture.proxy.stats()
+            #expect(stats.requests == 1 && stats.errors == 1)
+        }
+    }
+
+    @Test func refusedBackendIsSkippedWhenAnotherWorks() async throws {
+        let refused = try await ProxyFixture.refusedPort()
+        try await ProxyFixture.with(["live"]) { fixture throws in
+            let dead = ProxyBackend(instanceID: "dead", host: "127.0.0.1", port: refused)
+            fixture.proxy.route(to: [dead, fixture.backend("live")])
+            for _ in 0..<4 {
+                let response = try await fixture.request(close: true)
+                #expect(response.status == 200 && response.body == "live")
+            }
+            #expect(fixture.proxy.stats().errors == 0)
+            #expect(fixture.proxy.inFlight(instanceID: "dead") == 0)
+        }
+    }
+
+    @Test func allBackendsRefusingAnswers502() async throws {
+        let refused = try await ProxyFixture.refusedPort()
+        try await ProxyFixture.with([], label: "orders") { fixture throws in
+            fixture.proxy.route(to: [ProxyBackend(instanceID: "d1", host: "127.0.0.1", port: refused),
+                                     ProxyBackend(instanceID: "d2", host: "127.0.0.1", port: refused)])
+            let response = try await fixture.request()
+            #expect(response.status == 502)
+            #expect(response.body.contains("orders"))
+            let stats = fixture.proxy.stats()
+            #expect(stats.requests == 1 && stats.errors == 1 && stats.inFlight == 0)
+            #expect(fixture.proxy.inFlight(instanceID: "d1") == 0 && fixture.proxy.inFlight(instanceID: "d2") == 0)
+        }
+    }
+
+    @Test func statsCountRequestsErrorsAndLatency() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            for _ in 0..<3 { #expect(try await fixture.request().status == 200) }
+            #expect(try await fixture.request("/status/500").status == 500)
+            let stats = fixture.proxy.stats()
+            #expect(stats.requests == 4)
+            #expect(stats.errors == 1)
+            #expect(stats.inFlight == 0)
+            #expect(stats.p50 > 0 && stats.p99 >= stats.p50 && stats.p99 < 10)
+        }
+    }
+
+    @Test func postBodyRoundTripsThroughTheProxy() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            var body = ByteBuffer()
+            for i in 0..<300_000 { body.writeInteger(UInt8(truncatingIfNeeded: i &* 31 &+ i >> 8)) }
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(fixture.proxy.boundPort)/echo")
+            request.method = .POST
+            request.body = .bytes(body)
+            let response = try await fixture.client.execute(request, timeout: .seconds(10))
+            #expect(response.status == .ok)
+            #expect(try await response.body.collect(upTo: 1 << 20) == body)
+        }
+    }
+
+    @Test func forwardedHeadersAreAdded() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            #expect(try await fixture.request("/headers").body == "127.0.0.1\nhttp")
+        }
+    }
+
+    @Test func backendClosingMidResponseClosesTheClientAndCountsAnError() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            await #expect(throws: (any Error).self) { try await fixture.request("/cut") }
+            let stats = fixture.proxy.stats()
+            #expect(stats.requests == 1 && stats.errors == 1 && stats.inFlight == 0)
+            // The proxy still serves.
+            #expect(try await fixture.request().body == "a")
+        }
+    }
+
+    @Test func bindFailureNamesTheAddressAndPort() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let port = fixture.proxy.boundPort
+            let second = ServiceProxy(label: "orders", port: port, group: MultiThreadedEventLoopGroup.singleton)
+            let error = await #expect(throws: ShipdeckError.self) { try await second.start() }
+            #expect(error?.description.contains("127.0.0.1:\(port)") == true)
+            #expect(error?.description.contains("port \(port) is in use") == true)
+        }
+    }
+
+    @Test func stopClosesTheListenerAndOpenConnections() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            #expect(try await fixture.request().body == "a")
+            await fixture.proxy.stop()
+            await fixture["a"].connectionsClosed()
+            // Nothing listens any more: a plain connect is refused (an HTTP client would retry until its deadline).
+            let port = fixture.proxy.boundPort
+            await #expect(throws: (any Error).self) {
+                try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+            }
+        }
+    }
+}
