@@ -159,7 +159,7 @@ struct ProxyFixture {
 
     @Test func allBackendsRefusingAnswers502() async throws {
         let refused = try await ProxyFixture.refusedPort()
-        try await ProxyFixture.with([], label: "orders") { fixture throws in
+        try await ProxyFixture.with(["live"], routed: [], label: "orders") { fixture throws in
             fixture.proxy.route(to: [ProxyBackend(instanceID: "d1", host: "127.0.0.1", port: refused),
                                      ProxyBackend(instanceID: "d2", host: "127.0.0.1", port: refused)])
             let response = try await fixture.request()
@@ -168,6 +168,9 @@ struct ProxyFixture {
             let stats = fixture.proxy.stats()
             #expect(stats.requests == 1 && stats.errors == 1 && stats.inFlight == 0)
             #expect(fixture.proxy.inFlight(instanceID: "d1") == 0 && fixture.proxy.inFlight(instanceID: "d2") == 0)
+            // The same keep-alive connection serves again once an instance is routed.
+            fixture.route("live")
+            #expect(try await fixture.request().body == "live")
         }
     }
 
@@ -193,6 +196,16 @@ struct ProxyFixture {
             let response = try await fixture.client.execute(request, timeout: .seconds(10))
             #expect(response.status == .ok)
             #expect(try await response.body.collect(upTo: 1 << 20) == body)
+        }
+    }
+
+    @Test func chunkedResponseStreamsThroughWhole() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let response = try await fixture.request("/chunked")
+            #expect(response.status == 200)
+            #expect(response.body.utf8.count == 64 * 16 * 1024)
+            #expect(response.body.hasPrefix("aaaa") && response.body.hasSuffix("llll"))
+            #expect(try await fixture.request().body == "a")
         }
     }
 

@@ -9,6 +9,7 @@ import Synchronization
 /// - `POST /echo`: the request body back (sized)
 /// - `GET /headers`: `x-forwarded-for` and `x-forwarded-proto` as seen, one per line
 /// - `GET /status/500`: 500 with the id
+/// - `GET /chunked`: 1 MiB in 64 chunks, chunked transfer encoding
 /// - `GET /cut`: a head promising 100 bytes, 10 bytes, then the connection closes
 final class TestHTTPServer: Sendable {
     let id: String
@@ -177,6 +178,14 @@ final class TestHTTPServer: Sendable {
                 send(.ok, ByteBuffer(string: "\(forwardedFor)\n\(proto)"), keepAlive: head.isKeepAlive, context: context)
             case "/status/500":
                 send(.internalServerError, ByteBuffer(string: server.id), keepAlive: head.isKeepAlive, context: context)
+            case "/chunked":
+                // No content-length: NIO frames it chunked. 64 × 16 KiB, flushed as it goes.
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok))), promise: nil)
+                for index in 0..<64 {
+                    let chunk = ByteBuffer(repeating: UInt8(ascii: "a") + UInt8(index % 26), count: 16 * 1024)
+                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
+                }
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             case "/cut":
                 var headers = HTTPHeaders()
                 headers.add(name: "content-length", value: "100")

@@ -160,7 +160,8 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         counted = bound?.backend.instanceID
 
         let upstreamHead = forwardedHead(head)
-        resendable = upstream != nil && head.method != .POST ? upstreamHead : nil
+        let idempotent = head.method == .GET || head.method == .HEAD || head.method == .OPTIONS
+        resendable = upstream != nil && idempotent ? upstreamHead : nil
         send(.head(upstreamHead))
         if upstream == nil && !connecting { connect() }
     }
@@ -226,6 +227,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         endResponse(trailers: nil)
         context.flush()
+        resumeHeldRead()
     }
 
     // MARK: Upstream connection
@@ -299,10 +301,15 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Called by the upstream handler
 
     func upstreamBecameWritable() {
-        if readHeld, !connecting, let context {
-            readHeld = false
-            context.read()
-        }
+        resumeHeldRead()
+    }
+
+    /// Passes on a read held while the upstream was connecting or full, once neither holds.
+    private func resumeHeldRead() {
+        guard readHeld, !connecting, let context else { return }
+        if let upstream, !upstream.isWritable { return }
+        readHeld = false
+        context.read()
     }
 
     func upstreamResponseHead(_ head: HTTPResponseHead) {
