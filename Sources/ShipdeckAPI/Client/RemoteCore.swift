@@ -54,6 +54,18 @@ public final class RemoteCore: CoreClient, Sendable {
         return try APIDocuments.decoder().decode([LogLine].self, from: Data(buffer: body))
     }
 
+    public func instanceLog(id: String, after: Int, limit: Int) async throws -> [LogLine] {
+        let endpoint = try locator.require()
+        var components = URLComponents()
+        components.path = "/v1/instances/\(id)/log"
+        components.queryItems = [URLQueryItem(name: "after", value: String(after)), URLQueryItem(name: "limit", value: String(limit))]
+        var request = HTTPClientRequest(url: endpoint.url + (components.string ?? ""))
+        request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+        let response = try await execute(request, endpoint: endpoint)
+        let body = try await response.body.collect(upTo: 512 << 20)
+        return try APIDocuments.decoder().decode([LogLine].self, from: Data(buffer: body))
+    }
+
     public func events() async -> AsyncStream<CoreEvent> { await events(after: nil) }
 
     public func events(after sequence: Int64?) async -> AsyncStream<CoreEvent> {

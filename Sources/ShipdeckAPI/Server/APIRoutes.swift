@@ -27,6 +27,9 @@ struct APIRoutes: Sendable {
         router.get("/v1/builds/:service/:number/jobs/:job/log") { request, context in
             try await log(request, context: context)
         }
+        router.get("/v1/instances/:id/log") { request, context in
+            try await instanceLog(request, context: context)
+        }
         router.get("/metrics") { _, _ in
             let snapshot = await core.snapshot()
             metrics.subscribers.set(Double(await core.subscriberCount))
@@ -80,6 +83,19 @@ struct APIRoutes: Sendable {
         let attempt = query.get("attempt", as: Int.self)
         do {
             return APIResponses.json(try await core.log(service: service, number: number, job: job, attempt: attempt, after: after, limit: limit))
+        } catch let error as ShipdeckError {
+            return APIResponses.error(status: APIResponses.status(for: error), error)
+        }
+    }
+
+    /// `GET /v1/instances/{id}/log?after=N&limit=N`: an instance's captured output.
+    func instanceLog(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let query = request.uri.queryParameters
+        let after = query.get("after", as: Int.self) ?? 0
+        let limit = min(query.get("limit", as: Int.self) ?? 10_000, 1_000_000)
+        do {
+            return APIResponses.json(try await core.instanceLog(id: id, after: after, limit: limit))
         } catch let error as ShipdeckError {
             return APIResponses.error(status: APIResponses.status(for: error), error)
         }

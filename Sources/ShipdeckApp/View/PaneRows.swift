@@ -87,7 +87,7 @@ public enum PaneRows {
                            styles: [.text, BuildGlyphs.role(build.state), .muted, .text, .muted, .muted])
         case .fleet:
             let row = snapshot.fleet[index]
-            let up = row.instances.filter { $0.state == .running }.count
+            let up = row.instances.filter { $0.state == .healthy && $0.active }.count
             let role: ThemeRole = row.instances.isEmpty ? .muted : up >= row.desiredInstances ? .ok : .warning
             return PaneRow(id: "\(row.service)/\(row.environment)",
                            cells: [row.service, row.environment, "\(up)/\(row.desiredInstances)", ":\(row.port)", row.image ?? "not deployed"],

@@ -14,7 +14,7 @@ public enum StatusText {
         }
         lines.append("Fleet:")
         for row in snapshot.fleet {
-            lines.append("  \(row.service)/\(row.environment): \(row.instances.filter { $0.state == .running }.count)/\(row.desiredInstances) up, \(row.image ?? "not deployed")")
+            lines.append("  \(row.service)/\(row.environment): \(row.instances.filter { $0.state == .healthy && $0.active }.count)/\(row.desiredInstances) up, \(row.image ?? "not deployed")")
         }
         lines.append("Alerts: \(snapshot.alerts.isEmpty ? "none open" : "\(snapshot.alerts.count) open")")
         for alert in snapshot.alerts { lines.append("  [\(alert.severity.rawValue)] \(alert.summary)") }

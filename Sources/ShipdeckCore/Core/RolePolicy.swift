@@ -6,14 +6,31 @@
 /// | delete a card | dev, lead |
 /// | start, cancel or retry a build | dev, prod, lead |
 /// | unblock a build | dev, prod, lead — and the deployer roles of the environment the block releases to |
+/// | deploy, roll back | the environment's `deployers` (a protected environment without them: prod, lead) |
+/// | restart or stop an instance | dev, prod, oncall, lead; in a protected environment its deployers or oncall |
 public enum RolePolicy {
     /// The roles of which a person needs at least one to carry out `command`.
-    public static func allowedRoles(for command: CoreCommand) -> [String] {
+    public static func allowedRoles(for command: CoreCommand, in config: WorkspaceConfig? = nil) -> [String] {
         switch command {
         case .moveCard: return ["dev", "prod", "oncall", "lead"]
         case .deleteCard: return ["dev", "lead"]
         case .startBuild, .cancelBuild, .retryJobs, .unblock: return ["dev", "prod", "lead"]
+        case .deploy(_, let environment, _), .rollback(_, let environment):
+            return deployers(of: environment, in: config)
+        case .restartInstance(let id), .stopInstance(let id):
+            guard let config, let environment = config.environments.first(where: { id.contains("-\($0.name)-") }), environment.protected else {
+                return ["dev", "prod", "oncall", "lead"]
+            }
+            return deployers(of: environment.name, in: config) + ["oncall"]
         }
+    }
+
+    /// Who may deploy to `environment`: its `deployers`, else prod and lead for a protected one and
+    /// dev, prod and lead for the others.
+    public static func deployers(of environment: String, in config: WorkspaceConfig?) -> [String] {
+        guard let env = config?.environment(named: environment) else { return ["prod", "lead"] }
+        if !env.deployers.isEmpty { return env.deployers }
+        return env.protected ? ["prod", "lead"] : ["dev", "prod", "lead"]
     }
 
     /// Returns the acting person, or throws a refusal that says what is missing.
@@ -25,7 +42,7 @@ public enum RolePolicy {
             throw ShipdeckError(.refused, "'\(handle)' is not a member of this workspace, so Shipdeck will not act for them",
                                 field: "person", hint: hint + "set SHIPDECK_USER or `user:` to one of: " + handles.joined(separator: ", "))
         }
-        let allowed = allowedRoles(for: command)
+        let allowed = allowedRoles(for: command, in: config)
         guard person.roles.contains(where: allowed.contains) else {
             let needed = allowed.count > 1 ? allowed.dropLast().joined(separator: ", ") + " or " + allowed.last! : allowed[0]
             throw ShipdeckError(.refused, "\(person.handle) cannot \(verb(command)): that needs the \(needed) role",
@@ -42,6 +59,10 @@ public enum RolePolicy {
         case .unblock: return "unblock builds"
         case .cancelBuild: return "cancel builds"
         case .retryJobs: return "retry jobs"
+        case .deploy(_, let environment, _): return "deploy to \(environment)"
+        case .rollback(_, let environment): return "roll back in \(environment)"
+        case .restartInstance(let id): return "restart \(id)"
+        case .stopInstance(let id): return "stop \(id)"
         }
     }
 }

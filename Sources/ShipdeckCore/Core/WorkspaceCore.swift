@@ -23,6 +23,8 @@ public actor WorkspaceCore: CoreClient {
     private var waiting: [CheckedContinuation<Void, Never>] = []
     /// Runs builds; inert until `startEngines()` (a read-only open, like `shipdeck status`, never runs anything).
     public nonisolated let builds: BuildEngine
+    /// Runs the instances, the service endpoints and the deploys; inert until `startEngines()`.
+    public nonisolated let fleet: FleetEngine
 
     private init(config: WorkspaceConfig, store: any Store, clock: any ShipdeckClock, loginName: String?,
                  snapshot: WorkspaceSnapshot, lastSequence: Int64, engines: EnginePorts) {
@@ -34,6 +36,7 @@ public actor WorkspaceCore: CoreClient {
         self.lastSequence = lastSequence
         self.builds = BuildEngine(config: config, store: store, clock: clock, source: engines.pipelines,
                                   executor: engines.jobs, repos: engines.repositories)
+        self.fleet = FleetEngine(config: config, store: store, clock: clock, runtimes: engines.runtimes, probe: engines.probe)
     }
 
     /// The engines' ways to reach the world; tests may pass their own.
@@ -41,18 +44,27 @@ public actor WorkspaceCore: CoreClient {
         public var pipelines: any PipelineSource
         public var jobs: any JobExecutor
         public var repositories: any RepositoryReader
+        public var runtimes: [RuntimeKind: any InstanceRuntime]
+        public var probe: any HealthProbe
         public init(pipelines: any PipelineSource = GitPipelineSource(), jobs: any JobExecutor = JobRunner(),
-                    repositories: any RepositoryReader = Checkout()) {
+                    repositories: any RepositoryReader = Checkout(),
+                    runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime()],
+                    probe: any HealthProbe = HTTPHealthProbe()) {
             self.pipelines = pipelines
             self.jobs = jobs
             self.repositories = repositories
+            self.runtimes = runtimes
+            self.probe = probe
         }
     }
 
     /// Starts the engines: recovers builds interrupted by a crash and watches the repos. Only the
     /// process that holds the workspace lock calls this.
     public func startEngines() async {
+        await fleet.attach(self)
+        await fleet.start()
         await builds.attach(self)
+        await builds.attachDeployer(fleet)
         await builds.recover()
         await builds.startPolling()
     }
@@ -60,6 +72,7 @@ public actor WorkspaceCore: CoreClient {
     /// Stops the engines: running jobs are cancelled and their process groups terminated.
     public func stopEngines() async {
         await builds.shutdown()
+        await fleet.shutdown()
     }
 
     /// Loads `DIRECTORY/shipdeck.yml`, opens (and migrates) the store, and builds the first snapshot.
@@ -161,6 +174,19 @@ public actor WorkspaceCore: CoreClient {
         case .retryJobs(let service, let number, let job):
             try await builds.retry(service: service, number: number, jobID: job, by: actor.handle)
             return
+        case .deploy(let service, let environment, let image):
+            let source = "ui"
+            try Self.requireSuccess(try await fleet.deploy(service: service, environment: environment, image: image, by: actor.handle, source: source))
+            return
+        case .rollback(let service, let environment):
+            try Self.requireSuccess(try await fleet.rollback(service: service, environment: environment, by: actor.handle))
+            return
+        case .restartInstance(let id):
+            try await fleet.restart(instance: id, by: actor.handle)
+            return
+        case .stopInstance(let id):
+            try await fleet.stop(instance: id, by: actor.handle)
+            return
         case .moveCard, .deleteCard:
             break
         }
@@ -186,6 +212,13 @@ public actor WorkspaceCore: CoreClient {
         }
     }
 
+    /// Turns a deploy that ended badly into the error its caller reports.
+    static func requireSuccess(_ deploy: DeployRecord) throws {
+        guard deploy.outcome != .succeeded else { return }
+        throw ShipdeckError(.io, "deploy of \(deploy.image) to \(deploy.environment) \(deploy.outcome.rawValue): \(deploy.reason ?? "no reason recorded")",
+                            field: "\(deploy.service)/\(deploy.environment)", hint: "the previous group keeps serving; see `shipdeck deploys \(deploy.service) --env \(deploy.environment)`")
+    }
+
     /// Stores a build change and its event in one transaction, then delivers the event (the engine's
     /// only way to change state, so events keep the store's order).
     public func record(_ build: BuildRecord, plan: BuildPlan?, context: BuildContext?) async throws -> BuildRecord {
@@ -206,6 +239,10 @@ public actor WorkspaceCore: CoreClient {
                                 hint: Suggestion.hint(for: job, in: build.record.jobs.map(\.id)))
         }
         return try await store.log(buildID: build.record.id, jobID: job, attempt: attempt ?? record.attempt, after: after, limit: limit)
+    }
+
+    public func instanceLog(id: String, after: Int, limit: Int) async throws -> [LogLine] {
+        try await fleet.log(instance: id, after: after, limit: limit)
     }
 
     // MARK: - More for the app and CLI
@@ -290,6 +327,7 @@ public actor WorkspaceCore: CoreClient {
         case .cardDeleted: return "cardDeleted"
         case .notice: return "notice"
         case .buildUpdated: return "buildUpdated"
+        case .fleetUpdated: return "fleetUpdated"
         }
     }
 
@@ -307,3 +345,12 @@ public actor WorkspaceCore: CoreClient {
 }
 
 extension WorkspaceCore: BuildRecorder {}
+
+extension WorkspaceCore: FleetRecorder {
+    /// Logs a fleet row change and delivers it.
+    public func recordFleet(_ row: FleetRow) async {
+        await lock()
+        defer { unlock() }
+        try? await publish(.fleetUpdated(row: row), at: clock.now)
+    }
+}

@@ -12,6 +12,14 @@ public enum CoreCommand: Codable, Sendable, Equatable {
     case cancelBuild(service: String, number: Int)
     /// Retry one failed job, or (job nil) every failed job, as new attempts.
     case retryJobs(service: String, number: Int, job: String?)
+    /// Deploy an image (`orders:12`) of a service to an environment through the health gate.
+    case deploy(service: String, environment: String, image: String)
+    /// Redeploy the previous good image (a proxy switch while the old group is warm).
+    case rollback(service: String, environment: String)
+    /// Replace an instance with a fresh one without dropping requests.
+    case restartInstance(id: String)
+    /// Drain and stop an instance.
+    case stopInstance(id: String)
 }
 
 /// The way a client (the dashboard, a CLI command) talks to a core, whether it runs in this process
@@ -29,6 +37,8 @@ public protocol CoreClient: Sendable {
     func connectionStates() async -> AsyncStream<CoreConnection>
     /// A job attempt's log lines after line `after` (attempt nil: the latest), at most `limit`.
     func log(service: String, number: Int, job: String, attempt: Int?, after: Int, limit: Int) async throws -> [LogLine]
+    /// An instance's captured output after line `after`, at most `limit`.
+    func instanceLog(id: String, after: Int, limit: Int) async throws -> [LogLine]
 }
 
 /// Whether a client reaches its core; an in-process core is always connected.

@@ -15,6 +15,8 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case notice(text: String)
         /// A build was created or changed (its state, a job's state).
         case buildUpdated(build: BuildRecord)
+        /// A service in an environment changed: its instances, traffic, deploy in flight or history.
+        case fleetUpdated(row: FleetRow)
     }
 
     public init(sequence: Int64, at: Date, change: Change) {
@@ -57,6 +59,12 @@ extension WorkspaceSnapshot {
                 if builds.count > WorkspaceSnapshot.buildsPerService { builds.removeLast(builds.count - WorkspaceSnapshot.buildsPerService) }
             }
             pipelines[index].builds = builds
+        case .fleetUpdated(let row):
+            if let index = fleet.firstIndex(where: { $0.service == row.service && $0.environment == row.environment }) {
+                fleet[index] = row
+            } else {
+                fleet.append(row)
+            }
         }
     }
 }

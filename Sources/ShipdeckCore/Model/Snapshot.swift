@@ -256,39 +256,184 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-/// One line of the Fleet pane: a service in an environment and its instances.
+/// One line of the Fleet pane: a service in an environment, its instances, its traffic and deploys.
 public struct FleetRow: Codable, Sendable, Equatable {
     public var service: String
     public var environment: String
+    /// The stable endpoint: the proxy's port for this service in this environment.
     public var port: Int
     public var desiredInstances: Int
+    /// The tag of the image the active group runs (`orders:12`), nil before the first deploy.
     public var image: String?
+    /// Every instance: the active group, a group being deployed, and a warm or draining old group.
     public var instances: [InstanceRecord]
-    public init(service: String, environment: String, port: Int, desiredInstances: Int, image: String?, instances: [InstanceRecord]) {
+    /// What the proxy measured over its recent window.
+    public var traffic: TrafficStats
+    /// The deploy in flight, if any, with its progress line.
+    public var deploy: DeployRecord?
+    /// The newest deploys, newest first (at most `FleetRow.historyLength`).
+    public var history: [DeployRecord]
+    /// The newest images of the service, newest first (what `D` offers).
+    public var images: [ImageRecord]
+
+    public static let historyLength = 10
+
+    public init(service: String, environment: String, port: Int, desiredInstances: Int, image: String?, instances: [InstanceRecord],
+                traffic: TrafficStats = TrafficStats(), deploy: DeployRecord? = nil, history: [DeployRecord] = [], images: [ImageRecord] = []) {
         self.service = service
         self.environment = environment
         self.port = port
         self.desiredInstances = desiredInstances
         self.image = image
         self.instances = instances
+        self.traffic = traffic
+        self.deploy = deploy
+        self.history = history
+        self.images = images
     }
+
+    /// `orders/test`.
+    public var name: String { "\(service)/\(environment)" }
+    /// Instances of the active group that serve traffic.
+    public var serving: [InstanceRecord] { instances.filter { $0.active && $0.state == .healthy } }
 }
 
-public struct InstanceRecord: Codable, Sendable, Equatable {
-    public enum State: String, Codable, Sendable { case starting, running, draining, stopped, crashed }
+/// One instance of a service: a process or a container of one image, in one group.
+public struct InstanceRecord: Codable, Sendable, Equatable, Identifiable {
+    public enum State: String, Codable, Sendable { case starting, healthy, unhealthy, draining, stopped, crashed }
     public enum Health: String, Codable, Sendable { case ok, warning, critical, unknown, pending }
+    /// `orders-test-7-1`: service, environment, group (the deploy that started it), index.
     public var id: String
     public var state: State
     public var health: Health
+    /// The port the instance itself listens on (the proxy forwards to it).
     public var port: Int
     public var startedAt: Date?
-    public init(id: String, state: State, health: Health, port: Int, startedAt: Date?) {
+    /// The image tag it runs.
+    public var image: String
+    /// The deploy whose group it belongs to.
+    public var group: Int64
+    /// Whether its group is the one the proxy routes to.
+    public var active: Bool
+    public var restarts: Int
+    /// CPU use in percent of one core over the last sample, and resident memory in bytes.
+    public var cpuPercent: Double?
+    public var memoryBytes: Int64?
+    /// The process id or the container id.
+    public var handle: String
+    /// Why it stopped or crashed.
+    public var detail: String?
+
+    public init(id: String, state: State, health: Health, port: Int, startedAt: Date?, image: String = "", group: Int64 = 0,
+                active: Bool = false, restarts: Int = 0, cpuPercent: Double? = nil, memoryBytes: Int64? = nil, handle: String = "",
+                detail: String? = nil) {
         self.id = id
         self.state = state
         self.health = health
         self.port = port
         self.startedAt = startedAt
+        self.image = image
+        self.group = group
+        self.active = active
+        self.restarts = restarts
+        self.cpuPercent = cpuPercent
+        self.memoryBytes = memoryBytes
+        self.handle = handle
+        self.detail = detail
     }
+}
+
+/// What an APM would show for a service endpoint, from the proxy.
+public struct TrafficStats: Codable, Sendable, Equatable {
+    public var requestsPerSecond: Double
+    /// Share of requests that failed (5xx or no backend), 0…1, over the same window.
+    public var errorRate: Double
+    /// Latency percentiles in seconds.
+    public var p50: Double
+    public var p99: Double
+    public var inFlight: Int
+    public init(requestsPerSecond: Double = 0, errorRate: Double = 0, p50: Double = 0, p99: Double = 0, inFlight: Int = 0) {
+        self.requestsPerSecond = requestsPerSecond
+        self.errorRate = errorRate
+        self.p50 = p50
+        self.p99 = p99
+        self.inFlight = inFlight
+    }
+}
+
+/// An immutable, versioned image of a service: what one build produced. Never rebuilt or changed.
+public struct ImageRecord: Codable, Sendable, Equatable, Identifiable {
+    /// `orders:12`.
+    public var tag: String
+    public var service: String
+    public var buildNumber: Int
+    public var commit: String
+    public var message: String
+    public var createdAt: Date
+    /// `process` (a release directory) or `container` (an OCI image).
+    public var runtime: String
+    /// The release directory, or the container image reference.
+    public var reference: String
+    /// A digest of the image's content, recorded once.
+    public var digest: String
+
+    public var id: String { tag }
+
+    public init(service: String, buildNumber: Int, commit: String, message: String, createdAt: Date, runtime: String,
+                reference: String, digest: String) {
+        self.tag = "\(service):\(buildNumber)"
+        self.service = service
+        self.buildNumber = buildNumber
+        self.commit = commit
+        self.message = message
+        self.createdAt = createdAt
+        self.runtime = runtime
+        self.reference = reference
+        self.digest = digest
+    }
+}
+
+/// One deploy of an image to an environment: who, when, how long, how it ended and why.
+public struct DeployRecord: Codable, Sendable, Equatable, Identifiable {
+    public enum Outcome: String, Codable, Sendable { case queued, running, succeeded, failed, canceled }
+    public var id: Int64
+    public var service: String
+    public var environment: String
+    public var image: String
+    public var by: String
+    /// `pipeline` (a build's deploy step), `cli`, `ui`, `rollback`.
+    public var source: String
+    /// The build whose deploy step asked for it (`orders#12`).
+    public var build: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var outcome: Outcome
+    /// Why it failed, or what it did ("switched in 3 ms").
+    public var reason: String?
+    /// The live progress line while it runs ("2/3 instances healthy").
+    public var progress: String?
+    /// Milliseconds from "new group healthy" to "traffic switched".
+    public var switchMilliseconds: Double?
+
+    public init(id: Int64 = 0, service: String, environment: String, image: String, by: String, source: String, build: String? = nil,
+                startedAt: Date, finishedAt: Date? = nil, outcome: Outcome = .queued, reason: String? = nil, progress: String? = nil,
+                switchMilliseconds: Double? = nil) {
+        self.id = id
+        self.service = service
+        self.environment = environment
+        self.image = image
+        self.by = by
+        self.source = source
+        self.build = build
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.reason = reason
+        self.progress = progress
+        self.switchMilliseconds = switchMilliseconds
+    }
+
+    public var duration: TimeInterval? { finishedAt.map { $0.timeIntervalSince(startedAt) } }
 }
 
 public struct AlertRecord: Codable, Sendable, Equatable, Identifiable {

@@ -10,13 +10,49 @@ extension BuildEngine {
             await uncancelled { await self.runTrigger(key, trigger, parent: build) }
         case .command(let commands, let deploy):
             if let environment = deploy {
-                // The deploy engine comes with the fleet; until then a deploy step fails, never pretends.
-                let text = "no deployer configured: cannot deploy \(build.record.service) to \(environment) yet"
+                await runDeploy(key, environment: environment, build: build, attempt: attempt)
+                return
+            }
+            await runCommands(key, planned, commands: commands, build: build, attempt: attempt)
+        }
+    }
+
+    /// A `deploy:` step: hands the build's image to the fleet, which deploys it through the health gate.
+    /// A protected environment also needs a block step unblocked by one of its deployers.
+    func runDeploy(_ key: JobKey, environment: String, build: Live, attempt: Int) async {
+        guard let deployer else {
+            let text = "no deployer configured: cannot deploy \(build.record.service) to \(environment)"
+            await appendLog(key, attempt: attempt, lines: [(.system, text)])
+            await complete(key, result: .failed, detail: text, exitStatus: nil)
+            return
+        }
+        let record = live[key.build]?.record ?? build.record
+        var person = record.startedBy ?? record.author
+        if let env = config.environment(named: environment), env.protected {
+            let allowed = RolePolicy.deployers(of: environment, in: config)
+            let approvers = record.jobs.compactMap(\.unblockedBy).filter { config.person($0)?.roles.contains(where: allowed.contains) == true }
+            guard let approver = approvers.last else {
+                let text = "\(environment) is protected: a deploy step needs a block step before it, unblocked by someone with the role \(allowed.joined(separator: " or "))"
                 await appendLog(key, attempt: attempt, lines: [(.system, text)])
                 await complete(key, result: .failed, detail: text, exitStatus: nil)
                 return
             }
-            await runCommands(key, planned, commands: commands, build: build, attempt: attempt)
+            person = approver
+        }
+        let sink = LogBuffer(engine: self, key: key, attempt: attempt, clock: clock)
+        do {
+            let deploy = try await deployer.deployBuild(record, environment: environment, by: person) { sink.add(.system, $0) }
+            await sink.flush()
+            if deploy.outcome == .succeeded {
+                await complete(key, result: .passed, detail: "deployed \(deploy.image) to \(environment)", exitStatus: 0)
+            } else {
+                await complete(key, result: deploy.outcome == .canceled ? .canceled : .failed,
+                               detail: "deploy \(deploy.outcome.rawValue): \(deploy.reason ?? "")", exitStatus: nil)
+            }
+        } catch {
+            sink.add(.system, "deploy refused: \(error)")
+            await sink.flush()
+            await complete(key, result: .failed, detail: "\(error)", exitStatus: nil)
         }
     }
 

@@ -5,6 +5,11 @@ public protocol BuildRecorder: AnyObject, Sendable {
     func record(_ build: BuildRecord, plan: BuildPlan?, context: BuildContext?) async throws -> BuildRecord
 }
 
+/// Deploys a build's image to an environment (the fleet).
+public protocol BuildDeployer: AnyObject, Sendable {
+    func deployBuild(_ build: BuildRecord, environment: String, by person: String, log: @escaping @Sendable (String) -> Void) async throws -> DeployRecord
+}
+
 /// Runs builds: plans each from its pipeline file at the exact commit, schedules its jobs on the
 /// agent slots (dependencies, blocks, retries, concurrency groups, priority), runs them as real
 /// processes, stores their logs, and recovers after a crash. Every change goes through the recorder.
@@ -16,6 +21,8 @@ public actor BuildEngine {
     let executor: any JobExecutor
     let repos: any RepositoryReader
     weak var recorder: (any BuildRecorder)?
+    /// Carries out `deploy:` steps; without one they fail with "no deployer configured".
+    weak var deployer: (any BuildDeployer)?
 
     /// Live state of a build that has not finished.
     struct Live {
@@ -55,6 +62,8 @@ public actor BuildEngine {
     }
 
     public func attach(_ recorder: any BuildRecorder) { self.recorder = recorder }
+
+    public func attachDeployer(_ deployer: any BuildDeployer) { self.deployer = deployer }
 
     func repoURL(_ service: ServiceConfig) -> URL {
         URL(fileURLWithPath: service.repo, relativeTo: config.directory).standardizedFileURL

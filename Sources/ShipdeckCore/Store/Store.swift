@@ -48,6 +48,37 @@ public protocol Store: Sendable {
     /// Log lines of one job attempt with `line` > `after`, oldest first, at most `limit`.
     func log(buildID: Int64, jobID: String, attempt: Int, after: Int, limit: Int) async throws -> [LogLine]
 
+    // MARK: Fleet
+    /// Records a new image. Images are immutable: recording a tag again fails.
+    /// - Throws: `ShipdeckError` (.invalid) when the tag is already recorded.
+    func recordImage(_ image: ImageRecord) async throws
+    /// The image with `tag`, if recorded.
+    func image(tag: String) async throws -> ImageRecord?
+    /// The newest `limit` images of `service`, newest first.
+    func images(service: String, limit: Int) async throws -> [ImageRecord]
+    /// Stores a deploy (id 0 means new) and returns it with its id.
+    func saveDeploy(_ deploy: DeployRecord) async throws -> DeployRecord
+    /// The newest `limit` deploys of `service` in `environment`, newest first.
+    func deploys(service: String, environment: String, limit: Int) async throws -> [DeployRecord]
+    /// Deploys still queued or running (interrupted by a crash when the core starts).
+    func unfinishedDeploys() async throws -> [DeployRecord]
+    /// Stores (inserts or replaces) what the fleet knows of an instance.
+    func saveInstance(_ instance: StoredInstance) async throws
+    /// Forgets an instance that stopped for good.
+    func removeInstance(id: String) async throws
+    /// Every instance the fleet has not forgotten.
+    func instances() async throws -> [StoredInstance]
+    /// Stores the active group of a service in an environment.
+    func saveRoute(_ route: FleetRoute) async throws
+    /// The active group of every service and environment.
+    func routes() async throws -> [FleetRoute]
+    /// Appends an instance's log lines and keeps only its newest `keep` lines.
+    func appendInstanceLog(instanceID: String, lines: [LogLine], keep: Int) async throws
+    /// An instance's log lines with `line` > `after`, oldest first, at most `limit`.
+    func instanceLog(instanceID: String, after: Int, limit: Int) async throws -> [LogLine]
+    /// The number of the newest stored line of an instance's log, or 0.
+    func lastInstanceLogLine(instanceID: String) async throws -> Int
+
     // MARK: Alerts
     /// Alerts that are triggered or acknowledged, newest first.
     func openAlerts() async throws -> [AlertRecord]
@@ -158,5 +189,50 @@ public struct LogLine: Codable, Sendable, Equatable {
         self.at = at
         self.stream = stream
         self.text = text
+    }
+}
+
+/// An instance as the fleet persists it: enough to adopt or stop it after a restart of the core.
+public struct StoredInstance: Codable, Sendable, Equatable {
+    public var record: InstanceRecord
+    public var service: String
+    public var environment: String
+    /// `process` or `container`.
+    public var runtime: String
+    /// The process group (process runtime) and the process's start time in clock ticks since boot, so a
+    /// reused pid is never mistaken for the instance.
+    public var processGroup: Int32?
+    public var processStart: UInt64?
+    /// The container's name or id (container runtime).
+    public var container: String?
+    /// Where its stdout and stderr go, and how far the core has read it.
+    public var logFile: String
+    public var logOffset: UInt64
+    public init(record: InstanceRecord, service: String, environment: String, runtime: String, processGroup: Int32? = nil,
+                processStart: UInt64? = nil, container: String? = nil, logFile: String, logOffset: UInt64 = 0) {
+        self.record = record
+        self.service = service
+        self.environment = environment
+        self.runtime = runtime
+        self.processGroup = processGroup
+        self.processStart = processStart
+        self.container = container
+        self.logFile = logFile
+        self.logOffset = logOffset
+    }
+}
+
+/// The group the proxy routes a service's traffic to in one environment.
+public struct FleetRoute: Codable, Sendable, Equatable {
+    public var service: String
+    public var environment: String
+    /// The deploy that started the active group.
+    public var group: Int64
+    public var image: String
+    public init(service: String, environment: String, group: Int64, image: String) {
+        self.service = service
+        self.environment = environment
+        self.group = group
+        self.image = image
     }
 }

@@ -53,6 +53,28 @@ enum StoreMigrations {
                     PRIMARY KEY (buildId, jobId, attempt, line)) WITHOUT ROWID;
                 """)
         }
+        registerFleet(&migrator)
         return migrator
+    }
+
+    /// The fleet's tables: images (immutable), deploys, instances, routes (the active group of each
+    /// service and environment) and the instances' bounded logs. Records are JSON in one column, so
+    /// the engines' types evolve without a migration each; the columns the store queries by are real.
+    static func registerFleet(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("fleet-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE image (tag TEXT PRIMARY KEY, service TEXT NOT NULL, buildNumber INTEGER NOT NULL, json TEXT NOT NULL);
+                CREATE INDEX imageByService ON image(service, buildNumber);
+                CREATE TABLE deploy (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, environment TEXT NOT NULL,
+                    outcome TEXT NOT NULL, json TEXT NOT NULL);
+                CREATE INDEX deployByService ON deploy(service, environment, id);
+                CREATE TABLE instance (id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, json TEXT NOT NULL);
+                CREATE TABLE route (service TEXT NOT NULL, environment TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (service, environment));
+                CREATE TABLE instanceLog (
+                    instanceId TEXT NOT NULL, line INTEGER NOT NULL, at DOUBLE NOT NULL, stream TEXT NOT NULL, text TEXT NOT NULL,
+                    PRIMARY KEY (instanceId, line)) WITHOUT ROWID;
+                """)
+        }
     }
 }

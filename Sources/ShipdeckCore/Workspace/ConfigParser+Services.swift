@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension ConfigParser {
-    static let serviceKeys = ["repo", "pipeline", "run", "port", "health", "instances", "env"]
+    static let serviceKeys = ["repo", "pipeline", "run", "port", "health", "instances", "env", "runtime"]
     static let healthKeys = ["path", "interval", "timeout", "rise"]
 
     func services(_ node: Node, config: WorkspaceConfig) -> [ServiceConfig] {
@@ -38,6 +38,7 @@ extension ConfigParser {
             }
             if let node = table["health"] { service.health = health(node, path: "\(path).health") }
             if let node = table["instances"] { service.instances = instances(node, path: "\(path).instances", config: config) }
+            if let node = table["runtime"] { service.runtime = runtime(node, path: "\(path).runtime") }
             if let node = table["env"] { service.env = variables(node, path: "\(path).env", config: config) }
             result.append(service)
         }

@@ -6,7 +6,7 @@ import Yams
 /// Sections are read in dependency order (environments and people before services and rotas) so
 /// cross-references can be checked where they are written.
 struct ConfigParser {
-    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api", "pipelines"]
+    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api", "pipelines", "fleet"]
 
     let reader: ConfigReader
     let file: URL
@@ -40,6 +40,7 @@ struct ConfigParser {
         if let node = top["board"] { config.board = board(node) }
         if let node = top["api"] { config.api = api(node) }
         if let node = top["pipelines"] { config.pipelines = pipelines(node) }
+        if let node = top["fleet"] { config.fleet = fleet(node) }
         return config
     }
 
@@ -99,6 +100,42 @@ struct ConfigParser {
         if let node = table["listen"], let host = reader.string(node, path: "api.listen") { api.listen = host }
         if let node = table["port"], let port = reader.int(node, path: "api.port", range: 0...65535, hint: "0 picks a free port") { api.port = port }
         return api
+    }
+
+    func fleet(_ node: Node) -> FleetConfig {
+        var result = FleetConfig()
+        let keys = ["runtime", "container_cli", "deploy_timeout", "gate_interval", "drain", "keep_warm", "stop_grace", "log_lines"]
+        guard let table = reader.table(node, path: "fleet", allowed: keys) else { return result }
+        if let node = table["runtime"], let value = runtime(node, path: "fleet.runtime") { result.runtime = value }
+        if let node = table["container_cli"], let value = reader.string(node, path: "fleet.container_cli") {
+            if ["podman", "docker"].contains(value) { result.containerCLI = value } else {
+                reader.fail(node, "fleet.container_cli must be podman or docker, not '\(value)'", hint: Suggestion.hint(for: value, in: ["podman", "docker"]))
+            }
+        }
+        func seconds(_ key: String, _ range: ClosedRange<Double>, _ apply: (Double) -> Void) {
+            guard let node = table[key], let value = reader.double(node, path: "fleet.\(key)") else { return }
+            if range.contains(value) { apply(value) } else {
+                reader.fail(node, "fleet.\(key) must be from \(range.lowerBound) to \(range.upperBound) seconds, not \(value)", hint: "write a number of seconds")
+            }
+        }
+        seconds("deploy_timeout", 1...3600) { result.deployTimeout = $0 }
+        seconds("gate_interval", 0.05...60) { result.gateInterval = $0 }
+        seconds("drain", 0...3600) { result.drain = $0 }
+        seconds("keep_warm", 0...86400) { result.keepWarm = $0 }
+        seconds("stop_grace", 0...600) { result.stopGrace = $0 }
+        if let node = table["log_lines"], let value = reader.int(node, path: "fleet.log_lines", range: 100...1_000_000, hint: "lines kept per instance") {
+            result.logLines = value
+        }
+        return result
+    }
+
+    func runtime(_ node: Node, path: String) -> RuntimeKind? {
+        guard let text = reader.string(node, path: path) else { return nil }
+        guard let kind = RuntimeKind(rawValue: text) else {
+            reader.fail(node, "\(path) must be process or container, not '\(text)'", hint: Suggestion.hint(for: text, in: RuntimeKind.allCases.map(\.rawValue)))
+            return nil
+        }
+        return kind
     }
 
     func pipelines(_ node: Node) -> PipelinesConfig {

@@ -16,6 +16,8 @@ public struct ServiceConfig: Sendable, Equatable {
     public var instances: [String: Int]
     /// Extra variables per environment, passed to each instance.
     public var env: [String: [String: String]]
+    /// `process` or `container`; nil follows `fleet.runtime`.
+    public var runtime: RuntimeKind?
 
     public static let defaultPipeline = ".buildkite/pipeline.yml"
 

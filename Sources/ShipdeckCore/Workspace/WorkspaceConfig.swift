@@ -27,6 +27,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var api = APIConfig()
     /// How builds run: repo polling and the local agent slots.
     public var pipelines = PipelinesConfig()
+    /// How instances run and deploy.
+    public var fleet = FleetConfig()
+
+    /// The runtime of `service`: its own `runtime:`, else the workspace's.
+    public func runtime(of service: ServiceConfig) -> RuntimeKind { service.runtime ?? fleet.runtime }
 
     public init(
         file: URL, name: String, cardPrefix: String, theme: String? = nil, user: String? = nil,

@@ -11,7 +11,7 @@ struct DemoServiceFiles {
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         SERVICE = "\(name)"
-        VERSION = os.environ.get("VERSION", "dev")
+        VERSION = os.environ.get("SHIPDECK_IMAGE", "dev")
 
 
         def route(path):
@@ -24,6 +24,8 @@ struct DemoServiceFiles {
 
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, so the endpoint's proxy reuses connections
+
             def do_GET(self):
                 status, body = route(self.path.split("?")[0])
                 data = json.dumps(body).encode()
@@ -40,6 +42,7 @@ struct DemoServiceFiles {
         def main():
             port = int(os.environ.get("PORT", "8080"))
             server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+            server.daemon_threads = True
             print(f"{SERVICE} listening on 127.0.0.1:{port}", flush=True)
             try:
                 server.serve_forever()
