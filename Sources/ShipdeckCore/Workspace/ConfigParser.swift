@@ -113,7 +113,7 @@ struct ConfigParser {
             }
         }
         func seconds(_ key: String, _ range: ClosedRange<Double>, _ apply: (Double) -> Void) {
-            guard let node = table[key], let value = reader.double(node, path: "fleet.\(key)") else { return }
+            guard let node = table[key], let value = reader.double(node, path: "fleet.\(key)", positive: false) else { return }
             if range.contains(value) { apply(value) } else {
                 reader.fail(node, "fleet.\(key) must be from \(range.lowerBound) to \(range.upperBound) seconds, not \(value)", hint: "write a number of seconds")
             }

@@ -25,7 +25,7 @@ public struct ProcessRuntime: InstanceRuntime {
         try FileManager.default.createDirectory(at: launch.logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment.filter { Self.inherited.contains($0.key) }
         environment.merge(launch.variables) { $1 }
-        let script = "exec >>\(Self.quote(launch.logFile.path)) 2>&1\nexec \(launch.command)"
+        let script = "exec >>\(Self.quote(launch.logFile.path)) 2>&1\n\(launch.command)"
         let child: ProcessSpawner.Child
         do {
             child = try ProcessSpawner.spawn(path: "/bin/sh", arguments: ["/bin/sh", "-c", script], environment: environment,

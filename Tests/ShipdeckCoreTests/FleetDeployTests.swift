@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+@testable import ShipdeckCore
+
+@Suite("Fleet deploys", .serialized)
+struct FleetDeployTests {
+    @Test("five deploys under load, one failing its gate, drop no request and the failed one never switches")
+    func zeroDowntimeDeploysUnderLoad() async throws {
+        let workspace = try FleetWorkspace(instances: 2)
+        defer { workspace.folder.cleanup() }
+        for number in 1...6 { try await workspace.image(number, healthy: number != 4) }
+        let fleet = workspace.engine()
+        await fleet.start()
+        let first = try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        #expect(first.outcome == .succeeded)
+        #expect(try await fetch(port: workspace.port) == "web:1")
+
+        let load = LoadGenerator()
+        await load.start(port: workspace.port)
+        await load.waitForRequests(50)
+        for number in 2...6 {
+            let deploy = try await fleet.deploy(service: "web", environment: "test", image: "web:\(number)", by: "ana", source: "test")
+            if number == 4 {
+                #expect(deploy.outcome == .failed)
+                #expect(deploy.reason?.contains("health gate") == true)
+                #expect(await fleet.rows().first { $0.name == "web/test" }?.image == "web:3")
+                await load.waitForRequests(50)
+                #expect(try await fetch(port: workspace.port) == "web:3")
+            } else {
+                #expect(deploy.outcome == .succeeded, "\(deploy.reason ?? "")")
+                #expect(deploy.switchMilliseconds.map { $0 < 50 } == true)
+                await load.waitForRequests(50)
+            }
+        }
+        await load.stop()
+        #expect(await load.failures == [])
+        #expect(await load.seen["web:4"] == nil)
+        #expect(await load.seen.keys.sorted() == ["web:1", "web:2", "web:3", "web:5", "web:6"])
+        let row = try #require(await fleet.rows().first { $0.name == "web/test" })
+        #expect(row.image == "web:6")
+        #expect(row.instances.filter(\.active).count == 2)
+        #expect(row.instances.allSatisfy { $0.image == "web:6" })
+        let history = try await fleet.history(service: "web", environment: "test")
+        #expect(history.map(\.outcome) == [.succeeded, .succeeded, .failed, .succeeded, .succeeded, .succeeded])
+        await fleet.shutdown()
+    }
+
+    @Test("an instance that crashes during the gate fails the deploy with its exit and last output")
+    func crashDuringGateFails() async throws {
+        let workspace = try FleetWorkspace(instances: 1)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let broken = try await workspace.image(2)
+        try "import sys\nprint('config missing: DATABASE_URL', flush=True)\nsys.exit(3)\n"
+            .write(toFile: broken.reference + "/app.py", atomically: true, encoding: .utf8)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let failed = try await fleet.deploy(service: "web", environment: "test", image: "web:2", by: "ana", source: "test")
+        #expect(failed.outcome == .failed)
+        #expect(failed.reason?.contains("exited with status 3") == true)
+        #expect(failed.reason?.contains("config missing: DATABASE_URL") == true)
+        #expect(try await fetch(port: workspace.port) == "web:1")
+        await fleet.shutdown()
+    }
+
+    @Test("rollback while the old group is warm is a proxy switch; later it redeploys through the gate")
+    func rollback() async throws {
+        let workspace = try FleetWorkspace(instances: 1, keepWarm: 30)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        try await workspace.image(2)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        try await fleet.deploy(service: "web", environment: "test", image: "web:2", by: "ana", source: "test")
+        #expect(try await fetch(port: workspace.port) == "web:2")
+        let warm = await fleet.rows().first { $0.name == "web/test" }?.instances.filter { !$0.active }
+        #expect(warm?.map(\.image) == ["web:1"])
+
+        let quick = try await fleet.rollback(service: "web", environment: "test", by: "ana")
+        #expect(quick.outcome == .succeeded)
+        #expect(quick.reason?.contains("warm group") == true)
+        #expect(try await fetch(port: workspace.port) == "web:1")
+
+        // Now web:2 is the previous good image and nothing of it is warm: a full deploy.
+        let full = try await fleet.rollback(service: "web", environment: "test", by: "ana")
+        #expect(full.source == "rollback")
+        #expect(full.image == "web:2")
+        #expect(try await fetch(port: workspace.port) == "web:2")
+        await fleet.shutdown()
+    }
+
+    @Test("instances get PORT and their environment's variables")
+    func instanceEnvironment() async throws {
+        let workspace = try FleetWorkspace(instances: 1)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        #expect(try await fetch(port: workspace.port, path: "/env") == "hello-test")
+        let prodPort = workspace.port + 1000
+        try await fleet.deploy(service: "web", environment: "prod", image: "web:1", by: "ben", source: "test")
+        #expect(try await fetch(port: prodPort, path: "/env") == "")
+        await fleet.shutdown()
+    }
+
+    @Test("a restarted core adopts the active group, and a clean stop leaves no process behind")
+    func adoptionAfterRestart() async throws {
+        let workspace = try FleetWorkspace(instances: 2, fileStore: true)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let first = workspace.engine()
+        await first.start()
+        try await first.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let pids = try await workspace.store.instances().compactMap(\.processGroup)
+        #expect(pids.count == 2)
+        await first.shutdown(stopInstances: false)  // as if the core were killed
+
+        let second = workspace.engine()
+        await second.start()
+        #expect(try await fetch(port: workspace.port) == "web:1")
+        let row = try #require(await second.rows().first { $0.name == "web/test" })
+        #expect(row.instances.count == 2)
+        #expect(Set(row.instances.map(\.group)).count == 1)
+        #expect(try await workspace.store.instances().compactMap(\.processGroup).sorted() == pids.sorted())
+        await second.shutdown()
+        #expect(pids.allSatisfy { !processAlive($0) })
+    }
+
+    @Test("a crashed active instance leaves the endpoint and is restarted")
+    func crashedInstanceRestarts() async throws {
+        let workspace = try FleetWorkspace(instances: 2)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let victim = try #require(try await workspace.store.instances().first)
+        kill(-(victim.processGroup ?? 0), SIGKILL)
+        var restarted = false
+        for _ in 0..<200 where !restarted {
+            try await Task.sleep(for: .milliseconds(50))
+            let row = await fleet.rows().first { $0.name == "web/test" }
+            restarted = row?.instances.first { $0.id == victim.record.id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
+        }
+        #expect(restarted)
+        #expect(try await fetch(port: workspace.port) == "web:1")
+        await fleet.shutdown()
+    }
+}
+
+@Suite("Fleet permissions")
+struct FleetPermissionTests {
+    @Test("deploying and rolling back in prod needs a prod deployer; test is open to dev")
+    func deployPermissions() throws {
+        let workspace = try FleetWorkspace()
+        defer { workspace.folder.cleanup() }
+        let config = workspace.config
+        #expect(throws: ShipdeckError.self) { try RolePolicy.authorize(.deploy(service: "web", environment: "prod", image: "web:1"), as: "ana", in: config) }
+        #expect(throws: ShipdeckError.self) { try RolePolicy.authorize(.rollback(service: "web", environment: "prod"), as: "ana", in: config) }
+        #expect(try RolePolicy.authorize(.deploy(service: "web", environment: "prod", image: "web:1"), as: "ben", in: config).handle == "ben")
+        #expect(try RolePolicy.authorize(.deploy(service: "web", environment: "test", image: "web:1"), as: "ana", in: config).handle == "ana")
+        do {
+            _ = try RolePolicy.authorize(.deploy(service: "web", environment: "prod", image: "web:1"), as: "ana", in: config)
+        } catch let error as ShipdeckError {
+            #expect(error.message == "ana cannot deploy to prod: that needs the prod role")
+        }
+    }
+
+    @Test("stopping a prod instance needs a prod deployer or on-call; a test instance any dev")
+    func instancePermissions() throws {
+        let workspace = try FleetWorkspace()
+        defer { workspace.folder.cleanup() }
+        #expect(throws: ShipdeckError.self) { try RolePolicy.authorize(.stopInstance(id: "web-prod-3-1"), as: "ana", in: workspace.config) }
+        #expect(try RolePolicy.authorize(.stopInstance(id: "web-test-3-1"), as: "ana", in: workspace.config).handle == "ana")
+        #expect(try RolePolicy.authorize(.restartInstance(id: "web-prod-3-1"), as: "ben", in: workspace.config).handle == "ben")
+    }
+}
