@@ -115,4 +115,34 @@ import Testing
         try await store.setSetting("demo.seeded", to: nil)
         #expect(try await store.setting("demo.seeded") == nil)
     }
+
+    @Test func logLinesRoundTripThroughBothInsertShapesAndPages() async throws {
+        let store = try SQLiteStore.inMemory()
+        // 64 rows go to one multi-row statement: 150 lines use it twice, then 22 single-row inserts.
+        let texts = ["plain", "", "ünïcödé ✓", "tab\there", "a\u{0}b", String(repeating: "x", count: 3_000), "\u{1B}[31mred\u{1B}[0m"]
+        let streams: [LogLine.Stream] = [.stdout, .stderr, .system]
+        let lines = (1...150).map { n in
+            LogLine(line: n, at: Self.t0.addingTimeInterval(Double(n / 3) * 0.125), stream: streams[n % 3], text: texts[n % texts.count])
+        }
+        try await store.appendLog(buildID: 7, jobID: "unit-tests", attempt: 1, lines: Array(lines[0..<100]))
+        try await store.appendLog(buildID: 7, jobID: "unit-tests", attempt: 1, lines: Array(lines[100...]))
+        try await store.appendLog(buildID: 7, jobID: "unit-tests", attempt: 2, lines: [LogLine(line: 1, at: Self.t0, stream: .stdout, text: "retry")])
+        try await store.appendLog(buildID: 7, jobID: "lint", attempt: 1, lines: [LogLine(line: 1, at: Self.t0, stream: .stdout, text: "lint")])
+
+        // Times are stored to the millisecond (these are exact in binary, so they come back equal).
+        let all = try await store.log(buildID: 7, jobID: "unit-tests", attempt: 1, after: 0, limit: 1000)
+        #expect(all.count == lines.count)
+        for (stored, written) in zip(all, lines) where stored != written {
+            Issue.record("line \(written.line) came back as \(stored.line) \(stored.stream) \(stored.at.timeIntervalSince1970) \(stored.text.prefix(20).debugDescription)")
+        }
+        let page = try await store.log(buildID: 7, jobID: "unit-tests", attempt: 1, after: 60, limit: 10)
+        #expect(page.map(\.line) == Array(61...70))
+        #expect(try await store.log(buildID: 7, jobID: "unit-tests", attempt: 2, after: 0, limit: 10).map(\.text) == ["retry"])
+        #expect(try await store.log(buildID: 7, jobID: "lint", attempt: 1, after: 0, limit: 10).map(\.text) == ["lint"])
+        #expect(try await store.log(buildID: 8, jobID: "unit-tests", attempt: 1, after: 0, limit: 10).isEmpty)
+
+        // Writing a line again replaces it (a retried batch does not fail the job's log).
+        try await store.appendLog(buildID: 7, jobID: "unit-tests", attempt: 1, lines: [LogLine(line: 3, at: Self.t0, stream: .stderr, text: "again")])
+        #expect(try await store.log(buildID: 7, jobID: "unit-tests", attempt: 1, after: 2, limit: 1).map(\.text) == ["again"])
+    }
 }

@@ -48,11 +48,11 @@ public final class SQLiteStore: Store {
 
     // MARK: - Access helpers
 
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await writer.write(body) } catch { throw Self.wrap(error) }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await writer.read(body) } catch { throw Self.wrap(error) }
     }
 
@@ -221,53 +221,11 @@ public final class SQLiteStore: Store {
 
     public func appendLog(buildID: Int64, jobID: String, attempt: Int, lines: [LogLine]) async throws {
         guard !lines.isEmpty else { return }
-        try await write { db in
-            // Per line, binding through GRDB's array-literal arguments and formatting the Date (a
-            // DateFormatter, ICU underneath) cost more than SQLite's insert. So: each millisecond (the
-            // stored precision) is formatted once, and rows go `rowsPerInsert` to a statement.
-            let (build, job, run) = (buildID.databaseValue, jobID.databaseValue, attempt.databaseValue)
-            var lastMillis = Int64.min
-            var lastDate = DatabaseValue.null
-            func date(_ at: Date) -> DatabaseValue {
-                let millis = Int64((at.timeIntervalSince1970 * 1000).rounded(.down))
-                if millis != lastMillis { (lastMillis, lastDate) = (millis, at.databaseValue) }
-                return lastDate
-            }
-            let streams = Dictionary(uniqueKeysWithValues: [LogLine.Stream.stdout, .stderr, .system].map { ($0, $0.rawValue.databaseValue) })
-            var values: [DatabaseValue] = []
-            values.reserveCapacity(Self.rowsPerInsert * 7)
-            let many = try db.cachedStatement(sql: Self.insertLogRows)
-            let one = try db.cachedStatement(sql: Self.insertLogRow)
-            var index = lines.startIndex
-            while lines.endIndex - index >= Self.rowsPerInsert {
-                values.removeAll(keepingCapacity: true)
-                for line in lines[index..<(index + Self.rowsPerInsert)] {
-                    values.append(contentsOf: [build, job, run, line.line.databaseValue, date(line.at), streams[line.stream]!, line.text.databaseValue])
-                }
-                many.setUncheckedArguments(StatementArguments(values))
-                try many.execute()
-                index += Self.rowsPerInsert
-            }
-            for line in lines[index...] {
-                try one.execute(arguments: [build, job, run, line.line, date(line.at), streams[line.stream]!, line.text])
-            }
-        }
+        try await write { db in try SQLiteLogRows.insert(lines, buildID: buildID, jobID: jobID, attempt: attempt, in: db) }
     }
 
-    /// Rows per INSERT statement in `appendLog` (7 parameters each, far below SQLite's 32,766).
-    static let rowsPerInsert = 64
-    static let insertLogRow = "INSERT OR REPLACE INTO logLine (buildId, jobId, attempt, line, at, stream, text) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    static let insertLogRows = "INSERT OR REPLACE INTO logLine (buildId, jobId, attempt, line, at, stream, text) VALUES "
-        + repeatElement("(?, ?, ?, ?, ?, ?, ?)", count: rowsPerInsert).joined(separator: ", ")
-
     public func log(buildID: Int64, jobID: String, attempt: Int, after: Int, limit: Int) async throws -> [LogLine] {
-        try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM logLine WHERE buildId = ? AND jobId = ? AND attempt = ? AND line > ? ORDER BY line LIMIT ?
-                """, arguments: [buildID, jobID, attempt, after, limit]).map { row in
-                LogLine(line: row["line"], at: row["at"], stream: LogLine.Stream(rawValue: row["stream"]) ?? .stdout, text: row["text"])
-            }
-        }
+        try await read { db in try SQLiteLogRows.fetch(buildID: buildID, jobID: jobID, attempt: attempt, after: after, limit: limit, in: db) }
     }
 
     public func openAlerts() async throws -> [AlertRecord] {
