@@ -3,7 +3,9 @@ import Foundation
 extension BuildEngine {
     /// Starts everything that can start, across all live builds: highest priority first, then the
     /// oldest build; a concurrency group's `ordered` jobs start strictly in arrival order.
-    func pump() async {
+    /// - Returns: the builds whose state it recomputed and stored.
+    @discardableResult
+    func pump() async -> Set<Int64> {
         var changed: Set<Int64> = []
         var candidates: [(priority: Int, build: Int64, order: Int, job: PlannedJob)] = []
         for buildID in live.keys.sorted() {
@@ -43,6 +45,7 @@ extension BuildEngine {
             if await launch(key, candidate.job) { changed.insert(candidate.build) }
         }
         for buildID in changed { await refreshState(buildID) }
+        return changed
     }
 
     /// Starts one ready job if an agent slot and its concurrency group allow; returns whether its state changed.
@@ -165,7 +168,7 @@ extension BuildEngine {
             $0.detail = detail
         }
         live[key.build] = build
-        await pump()
-        await refreshState(key.build)
+        // When the next job started, pump already stored this build with both changes: one write, one event.
+        if await !pump().contains(key.build) { await refreshState(key.build) }
     }
 }
