@@ -56,6 +56,9 @@ enum ProcessSpawner {
             posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         }
+        // Nothing else of this process leaks into the child (listening sockets, the database): an
+        // instance that outlives the core must not keep the core's ports open.
+        if let closeFrom = Self.addclosefrom { _ = closeFrom(&actions, 3) }
         var arguments = arguments
         if let directory {
             if let addchdir = Self.addchdir {
@@ -123,8 +126,14 @@ enum ProcessSpawner {
     #else
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     #endif
+    #if canImport(Darwin)
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t?>, Int32) -> Int32
+    #else
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    #endif
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     private static let addchdir: AddChdir? = symbol("posix_spawn_file_actions_addchdir_np")
+    private static let addclosefrom: AddCloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
     private static let pipe2: Pipe2? = symbol("pipe2")
 
     private static func symbol<T>(_ name: String) -> T? {
