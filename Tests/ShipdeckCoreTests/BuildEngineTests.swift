@@ -282,14 +282,14 @@ struct BuildEngineTests {
             #expect(unblocked.unblockedBy == "ben")
             #expect(unblocked.finishedAt == t0.addingTimeInterval(120))
             #expect(unblocked.fields == ["notes": "new checkout", "region": "eu"])
-            // The deploy ran on the prod slot and failed honestly: there is no deployer yet.
+            // The deploy ran on the prod slot as ben, who unblocked it; the fleet refused honestly: app runs no prod instances.
             #expect(build.job("deploy-prod")?.state == .failed)
-            #expect(build.job("deploy-prod")?.detail?.hasPrefix("no deployer configured") == true)
+            #expect(build.job("deploy-prod")?.detail?.contains("app runs no instances in prod") == true)
             #expect(build.state == .failed)
         }
     }
 
-    @Test func deployStepFailsWithNoDeployerConfigured() async throws {
+    @Test func deployStepFailsWithTheFleetsReason() async throws {
         let workspace = try EngineWorkspace(pipeline: """
             steps:
               - {key: deploy-test, label: Deploy to test, deploy: {environment: test}}
@@ -301,8 +301,8 @@ struct BuildEngineTests {
             let deploy = try #require(build.job("deploy-test"))
             #expect(deploy.kind == "deploy")
             #expect(deploy.state == .failed)
-            #expect(deploy.detail == "no deployer configured: cannot deploy app to test yet")
-            #expect(try await core.logTexts("deploy-test", stream: .system) == ["no deployer configured: cannot deploy app to test yet"])
+            #expect(deploy.detail == "services.app.instances.test: app runs no instances in test (set services.app.instances.test in shipdeck.yml)")
+            #expect(try await core.logTexts("deploy-test", stream: .system).last?.contains("deploy refused: services.app.instances.test") == true)
         }
     }
 

@@ -36,7 +36,12 @@ public enum Keymap {
             Binding([.character("r")], .retrySelected(all: false), "Retry the failed job (in a build's detail: the selected job)", scope: .pane(.pipelines)),
             Binding([.character("R")], .retrySelected(all: true), "Retry every failed job of the build", scope: .pane(.pipelines)),
         ],
-        .fleet: [],
+        .fleet: [
+            Binding([.character("D")], .deploySelected, "Deploy an image of the selected service (choose, confirm)", scope: .pane(.fleet), footer: "deploy", destructive: true),
+            Binding([.character("R")], .rollbackSelected, "Roll the selected service back to its previous good image", scope: .pane(.fleet), footer: "rollback", destructive: true),
+            Binding([.character("s")], .restartSelectedInstance, "Restart the selected instance (in a service's detail)", scope: .pane(.fleet)),
+            Binding([.character("x")], .stopSelectedInstance, "Stop the selected instance (in a service's detail)", scope: .pane(.fleet), destructive: true),
+        ],
         .alerts: [],
     ]
 
@@ -74,6 +79,8 @@ public enum Keymap {
         ("Dialog", "←/→ or Tab choose · Enter answer · y yes · n / Esc no"),
         ("Mouse", "click selects a row and focuses its pane · wheel scrolls"),
         ("Build detail", "j/k choose a job · Enter opens its log · r retries it"),
+        ("Fleet detail", "j/k choose an instance · Enter opens its output · s restart · x stop"),
+        ("Picker", "j/k or ↑/↓ choose · Enter pick · Esc close"),
         ("Unblock form", "Tab / ↑ ↓ move between fields · ←/→ choose an option · Enter submit · Esc cancel"),
     ]
 }

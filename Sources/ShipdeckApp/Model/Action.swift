@@ -26,6 +26,14 @@ public indirect enum Action: Sendable, Equatable {
     case promptBuild
     case unblockSelected, cancelSelected
     case retrySelected(all: Bool)
+    /// `D`: choose an image of the selected service and deploy it to the row's environment.
+    case deploySelected
+    /// `R` in the Fleet pane: roll the selected service back (confirm).
+    case rollbackSelected
+    /// `s` / `x` in a service's Fleet detail: restart or stop the selected instance.
+    case restartSelectedInstance, stopSelectedInstance
+    /// An instance's output arrived (lines after the ones shown).
+    case instanceLogLoaded(id: String, lines: [LogLine])
     /// A job's log arrived (lines after the ones shown).
     case logLoaded(service: String, number: Int, job: String, lines: [LogLine])
     case logFailed(String)

@@ -26,6 +26,29 @@ public enum Mode: Sendable, Equatable {
     case log(LogViewState)
     /// The unblock form of a block step.
     case form(UnblockForm)
+    /// A list to choose one entry from (the image to deploy).
+    case picker(Picker)
+}
+
+/// A dialog that offers a list and runs the chosen entry's action.
+public struct Picker: Sendable, Equatable {
+    public var title: String
+    public var entries: [Entry]
+    public var selected = 0
+
+    public struct Entry: Sendable, Equatable {
+        public var label: String
+        public var action: Action
+        public init(label: String, action: Action) {
+            self.label = label
+            self.action = action
+        }
+    }
+
+    public init(title: String, entries: [Entry]) {
+        self.title = title
+        self.entries = entries
+    }
 }
 
 /// A question the user must answer before something destructive or production-affecting happens.
@@ -91,6 +114,8 @@ public struct Model: Sendable, Equatable {
     public var filterCache = FilterCache()
     /// The selected job in a build's detail.
     public var detailJob = 0
+    /// The selected instance in a service's Fleet detail.
+    public var detailInstance = 0
 
     public init(
         snapshot: WorkspaceSnapshot?, size: Size, now: Date, timeZone: TimeZone = .current, coreLabel: String = "in-process core",
@@ -106,7 +131,9 @@ public struct Model: Sendable, Equatable {
         self.themeNames = themeNames
     }
 
-    public var isDeployRunning: Bool { !(snapshot?.runningDeploys.isEmpty ?? true) }
+    public var isDeployRunning: Bool {
+        !(snapshot?.runningDeploys.isEmpty ?? true) || snapshot?.fleet.contains { $0.deploy != nil } == true
+    }
 }
 
 /// The status bar's words for where the core runs.
@@ -133,6 +160,8 @@ public struct LogViewState: Sendable, Equatable {
     public var query: String?
     public var loading = true
     public var error: String?
+    /// Set when the log is an instance's output rather than a job's.
+    public var instance: String?
 
     /// Lines fetched per request: a noisy job's log arrives in pages, so each fetch stays cheap.
     public static let pageSize = 5_000
@@ -143,6 +172,12 @@ public struct LogViewState: Sendable, Equatable {
         self.job = job
         self.label = label
         self.attempt = attempt
+    }
+
+    /// An instance's output (Enter on an instance in the Fleet detail).
+    public init(instance: String) {
+        self.init(service: "", number: 0, job: "", label: instance, attempt: 1)
+        self.instance = instance
     }
 }
 

@@ -91,6 +91,15 @@ public final class AppRunner: @unchecked Sendable {
                         inbox.push(.logFailed(String(describing: error)))
                     }
                 }
+            case .loadInstanceLog(let id, let after):
+                Task { [client, inbox] in
+                    do {
+                        let lines = try await client.instanceLog(id: id, after: after, limit: LogViewState.pageSize)
+                        inbox.push(.instanceLogLoaded(id: id, lines: lines))
+                    } catch {
+                        inbox.push(.logFailed(String(describing: error)))
+                    }
+                }
             case .loadTheme(let name):
                 let (theme, notice) = themes.load(name)
                 run(driver.dispatch(.setTheme(theme.reduced(to: colorMode), notice: notice ?? Notice("Theme \(theme.name)"))), driver: driver, colorMode: colorMode)

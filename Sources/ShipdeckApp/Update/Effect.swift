@@ -7,4 +7,6 @@ public enum Effect: Sendable, Equatable {
     case loadTheme(String)
     /// Fetch a job's log lines after `after`.
     case loadLog(service: String, number: Int, job: String, attempt: Int, after: Int)
+    /// Fetch an instance's output lines after `after`.
+    case loadInstanceLog(id: String, after: Int)
 }

@@ -21,6 +21,9 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         // The clock changes nothing else: no filtering, no scrolling work; a followed log of a
         // running job fetches its new lines.
         model.now = date
+        if case .log(let log) = model.mode, log.follow, !log.loading, let id = log.instance {
+            return [.loadInstanceLog(id: id, after: log.lines.last?.line ?? 0)]
+        }
         if case .log(let log) = model.mode, log.follow, !log.loading, model.jobIsRunning(log) {
             return [.loadLog(service: log.service, number: log.number, job: log.job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
         }
@@ -64,7 +67,10 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
     case .left: horizontal(&model, -1)
     case .right: horizontal(&model, 1)
     case .openDetail:
-        if model.mode == .detail { model.mode = .normal } else if selectedItemExists(model) { model.mode = .detail }
+        if model.mode == .detail { model.mode = .normal } else if selectedItemExists(model) {
+            model.mode = .detail
+            model.detailInstance = 0
+        }
     case .back:
         if model.mode != .normal {
             model.mode = .normal
@@ -107,6 +113,8 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
     case .showNotice(let notice): model.notice = notice
     case .promptBuild, .unblockSelected, .cancelSelected, .retrySelected, .logLoaded, .logFailed:
         effects = updateBuilds(&model, action)
+    case .deploySelected, .rollbackSelected, .restartSelectedInstance, .stopSelectedInstance, .instanceLogLoaded:
+        effects = updateFleet(&model, action)
     }
     model.filterCache.refresh(for: model)
     normalize(&model)
@@ -188,6 +196,10 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
         return []
     case .detail where model.focus == .pipelines && [.character("j"), .character("k"), .down, .up, .enter].contains(key):
         return buildDetailKey(&model, key)
+    case .detail where model.focus == .fleet && [.character("j"), .character("k"), .down, .up, .enter].contains(key):
+        return fleetDetailKey(&model, key)
+    case .picker(var picker):
+        return pickerKey(&model, &picker, key)
     case .log(var log):
         return logKey(&model, &log, key)
     case .form(var form):

@@ -8,7 +8,7 @@ enum LogView {
     static func render(_ log: LogViewState, model: Model, into screen: inout Screen) {
         let theme = model.theme
         let area = screen.bounds.inset(top: 1, left: 0, bottom: 1, right: 0)
-        let title = "\(log.service)#\(log.number) · \(log.label)\(log.attempt > 1 ? " · attempt \(log.attempt)" : "")"
+        let title = log.instance.map { "\($0) · output" } ?? "\(log.service)#\(log.number) · \(log.label)\(log.attempt > 1 ? " · attempt \(log.attempt)" : "")"
         let flags = [log.follow ? "following" : "paused", log.wrap ? "wrap" : "no wrap", log.query.map { "/\($0)" } ?? ""]
             .filter { !$0.isEmpty }.joined(separator: " · ")
         let inner = Panel(title: title, focused: true, trailing: flags).render(into: &screen, area: area, theme: theme, glyphs: model.glyphs)

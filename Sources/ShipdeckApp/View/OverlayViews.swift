@@ -75,6 +75,9 @@ enum DetailView {
         if model.focus == .pipelines, let build = model.selectedBuild, !build.jobs.isEmpty {
             selectedRow = lines.count - 1 - build.jobs.count + min(model.detailJob, build.jobs.count - 1)
         }
+        if model.focus == .fleet, let row = model.selectedFleetRow, !row.instances.isEmpty {
+            selectedRow = FleetView.lines(row, model: model).instanceRow + min(model.detailInstance, row.instances.count - 1)
+        }
         for (row, line) in lines.dropFirst().prefix(inner.height).enumerated() {
             let style = row == selectedRow ? model.theme[.selection] : model.theme[.dialog]
             if row == selectedRow { screen.fill(Rect(x: inner.x, y: inner.y + row, width: inner.width, height: 1), with: Cell(" ", style: style)) }
@@ -101,9 +104,7 @@ enum DetailView {
             return BuildView.summary(build, model: model, width: model.size.width - (model.zoomed ? 8 : 12))
         case .fleet:
             guard let row = selectedItem(.fleet, model: model, in: snapshot.fleet) else { return ["Fleet"] }
-            let instances = row.instances.map { "\($0.id)  \($0.state.rawValue.padded(to: 9)) health \($0.health.rawValue.padded(to: 9)) :\($0.port)" }
-            return ["\(row.service) in \(row.environment)", "Endpoint: :\(row.port)", "Desired instances: \(row.desiredInstances)",
-                    "Image: \(row.image ?? "not deployed")", ""] + (instances.isEmpty ? ["No instances running."] : instances)
+            return FleetView.lines(row, model: model).lines
         case .alerts:
             guard let alert = selectedItem(.alerts, model: model, in: snapshot.alerts) else { return ["Alert"] }
             return ["Alert #\(alert.id) — \(alert.severity.rawValue)", alert.summary, "",

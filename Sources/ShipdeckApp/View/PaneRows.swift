@@ -16,7 +16,7 @@ public enum PaneRows {
         switch pane {
         case .board: return ["Card", "Title"]
         case .pipelines: return ["Build", "State", "Branch", "Message", "Author", "Took"]
-        case .fleet: return ["Service", "Env", "Up", "Port", "Image"]
+        case .fleet: return ["Service", "Env", "Up", "Req/s", "Err", "p99", "Image"]
         case .alerts: return ["Sev", "State", "Summary", "Service"]
         }
     }
@@ -27,7 +27,7 @@ public enum PaneRows {
         case .pipelines:
             let message = max(8, total - 16 - 13 - 11 - 11 - 7)
             return [16, 13, 11, message, 11, 7]
-        case .fleet: return [14, 6, 5, 6, max(4, total - 35)]
+        case .fleet: return [14, 5, 5, 6, 6, 7, max(4, total - 48)]
         case .alerts: return [5, 7, max(4, total - 34), 19]
         }
     }
@@ -89,9 +89,17 @@ public enum PaneRows {
             let row = snapshot.fleet[index]
             let up = row.instances.filter { $0.state == .healthy && $0.active }.count
             let role: ThemeRole = row.instances.isEmpty ? .muted : up >= row.desiredInstances ? .ok : .warning
+            let traffic = row.traffic
+            let idle = traffic.requestsPerSecond == 0
+            var image = row.deploy.map { "→ \($0.image) \($0.progress ?? "")" } ?? row.image ?? "not deployed"
+            if row.endpointError != nil { image = "\(glyphs.warning) endpoint :\(row.port) not listening · " + image }
             return PaneRow(id: "\(row.service)/\(row.environment)",
-                           cells: [row.service, row.environment, "\(up)/\(row.desiredInstances)", ":\(row.port)", row.image ?? "not deployed"],
-                           styles: [.text, .info, role, .muted, row.image == nil ? .muted : .text])
+                           cells: [row.service, row.environment, "\(up)/\(row.desiredInstances)",
+                                   idle ? "—" : String(format: "%.1f", traffic.requestsPerSecond),
+                                   idle ? "—" : String(format: "%.1f%%", traffic.errorRate * 100),
+                                   idle ? "—" : FleetView.milliseconds(traffic.p99), image],
+                           styles: [.text, .info, role, .muted, traffic.errorRate > 0.01 ? .critical : .muted, .muted,
+                                    row.deploy != nil || row.endpointError != nil ? .warning : row.image == nil ? .muted : .text])
         case .alerts:
             let alert = snapshot.alerts[index]
             let role: ThemeRole = switch alert.severity {

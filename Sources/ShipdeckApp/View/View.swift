@@ -24,6 +24,7 @@ public func view(_ model: Model) -> Screen {
             .render(into: &screen, theme: model.theme, glyphs: model.glyphs)
     case .log(let log): LogView.render(log, model: model, into: &screen)
     case .form(let form): FormView.render(form, model: model, into: &screen)
+    case .picker(let picker): PickerView.render(picker, model: model, into: &screen)
     case .normal, .filter: break
     }
     return screen

@@ -147,7 +147,7 @@ public actor FleetEngine {
             slots[key]?.proxy = proxy
             applyRoute(key)
         } catch {
-            try? await recorder?.notice("the endpoint of \(key) could not open: \(error)")
+            slots[key]?.row.endpointError = "\(error)"
         }
     }
 

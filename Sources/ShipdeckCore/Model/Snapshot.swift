@@ -275,6 +275,8 @@ public struct FleetRow: Codable, Sendable, Equatable {
     public var history: [DeployRecord]
     /// The newest images of the service, newest first (what `D` offers).
     public var images: [ImageRecord]
+    /// Why the endpoint is not listening (its port is taken), if it is not.
+    public var endpointError: String?
 
     public static let historyLength = 10
 

@@ -37,13 +37,24 @@ final class Sandbox {
         ]
     }
 
-    /// Creates the demo workspace without opening it (`demo --create-only`).
+    /// Creates the demo workspace without opening it (`demo --create-only`), with service ports of
+    /// its own (the demo's 8100–8103 moved to a free-looking block), so tests running side by side
+    /// each get their service endpoints.
     func createDemo() throws {
         let result = try ShipdeckBinary.run(["demo", "--dir", demo.path, "--create-only"], in: work, environment: environment)
         guard result.status == 0 else {
             throw E2EFailure("shipdeck demo --create-only failed (\(result.status)): \(result.stderr)")
         }
+        let config = demo.appendingPathComponent("shipdeck.yml")
+        var text = try String(contentsOf: config, encoding: .utf8)
+        for index in 0..<4 {
+            text = text.replacingOccurrences(of: "port: \(8100 + index)", with: "port: \(portBase + index)")
+        }
+        try text.write(to: config, atomically: true, encoding: .utf8)
     }
+
+    /// The first demo service's endpoint port in test (prod adds 1000).
+    lazy var portBase: Int = 20_000 + Int.random(in: 0..<1_000) * 10
 }
 
 /// A failed end-to-end expectation; its text carries what was expected and the screen seen last.

@@ -1,0 +1,73 @@
+import Foundation
+import ShipdeckCore
+import TerminalUI
+
+/// The text of a service's Fleet detail: its endpoint and traffic, the deploy in flight, every
+/// instance, and the deploy history.
+enum FleetView {
+    /// Title first; `instanceRow` is the index of the first instance line (after the title).
+    static func lines(_ row: FleetRow, model: Model) -> (lines: [String], instanceRow: Int) {
+        let traffic = row.traffic
+        var lines = [
+            "\(row.service) in \(row.environment)",
+            "Endpoint: 127.0.0.1:\(row.port)   image \(row.image ?? "not deployed")   \(row.serving.count)/\(row.desiredInstances) serving",
+            "Traffic:  " + trafficText(traffic),
+        ]
+        if let error = row.endpointError { lines.append("Endpoint not listening: \(error)") }
+        if let deploy = row.deploy {
+            lines.append("Deploying \(deploy.image) (\(deploy.source) by \(deploy.by)): \(deploy.progress ?? deploy.outcome.rawValue)")
+        }
+        lines.append("")
+        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "UP".padded(to: 8) + "RST".padded(to: 5)
+                     + "CPU".padded(to: 7) + "MEM".padded(to: 8) + "PORT".padded(to: 7) + "PROCESS")
+        let instanceRow = lines.count - 1
+        if row.instances.isEmpty { lines.append("No instances: D deploys an image.") }
+        for instance in row.instances {
+            let up = instance.startedAt.map { ClockFormat.duration(from: $0, to: model.now) } ?? ""
+            let state = instance.state.rawValue + (instance.active ? "" : "*")
+            let cpu = instance.cpuPercent.map { String(format: "%.1f%%", $0) } ?? "—"
+            let memory = instance.memoryBytes.map { "\($0 >> 20)M" } ?? "—"
+            var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11) + up.padded(to: 8)
+                + String(instance.restarts).padded(to: 5) + cpu.padded(to: 7) + memory.padded(to: 8) + String(instance.port).padded(to: 7) + instance.handle
+            if let detail = instance.detail { line += "  \(detail)" }
+            lines.append(line)
+        }
+        if row.instances.contains(where: { !$0.active }) { lines.append("* not serving: a new group being checked, or the old one draining or kept warm") }
+        lines.append("")
+        lines.append("Deploys")
+        if row.history.isEmpty { lines.append("  none yet") }
+        for deploy in row.history {
+            let took = deploy.duration.map { String(format: "%.1fs", $0) } ?? ""
+            lines.append("  " + deploy.image.padded(to: 14) + deploy.outcome.rawValue.padded(to: 10) + deploy.by.padded(to: 7)
+                         + deploy.source.padded(to: 9) + ClockFormat.age(deploy.startedAt, now: model.now).padded(to: 9) + took.padded(to: 7)
+                         + (deploy.reason ?? ""))
+        }
+        return (lines, instanceRow)
+    }
+
+    static func trafficText(_ traffic: TrafficStats) -> String {
+        String(format: "%.1f req/s   errors %.1f%%   p50 %@   p99 %@   in flight %d", traffic.requestsPerSecond, traffic.errorRate * 100,
+               milliseconds(traffic.p50), milliseconds(traffic.p99), traffic.inFlight)
+    }
+
+    static func milliseconds(_ seconds: Double) -> String {
+        seconds <= 0 ? "—" : seconds < 0.01 ? String(format: "%.1fms", seconds * 1000) : String(format: "%.0fms", seconds * 1000)
+    }
+}
+
+/// A picker dialog: a list, the selected entry highlighted.
+enum PickerView {
+    static func render(_ picker: Picker, model: Model, into screen: inout Screen) {
+        let widest = picker.entries.map { CharacterWidth.of($0.label) }.max() ?? 20
+        let width = min(screen.size.width - 4, max(widest, CharacterWidth.of(picker.title)) + 4)
+        let height = min(screen.size.height - 4, picker.entries.count + 2)
+        let area = screen.bounds.centered(width: width, height: height)
+        let inner = dialogPanel(picker.title, model: model, area: area, into: &screen)
+        let first = max(0, picker.selected - inner.height + 1)
+        for (row, entry) in picker.entries.dropFirst(first).prefix(inner.height).enumerated() {
+            let style = row + first == picker.selected ? model.theme[.selection] : model.theme[.dialog]
+            screen.fill(Rect(x: inner.x, y: inner.y + row, width: inner.width, height: 1), with: Cell(" ", style: style))
+            screen.put(entry.label, x: inner.x + 1, y: inner.y + row, style: style, maxWidth: inner.width - 2)
+        }
+    }
+}
