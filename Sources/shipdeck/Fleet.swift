@@ -127,3 +127,57 @@ extension String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a one-off admin command (a migration, a console) with a service's running image and an environment's configuration.",
+        discussion: "Example: shipdeck run orders --env prod -- python3 migrate.py. Its output streams here; who ran what and its exit status are recorded. Prod needs its deployer roles.")
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "The service.") var service: String
+    @Option(name: .customLong("env"), help: "The environment, e.g. test or prod.") var environment: String
+    @Argument(parsing: .postTerminator, help: "The command, after --.") var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty { throw ValidationError("give the command after --, e.g. `shipdeck run \(service) --env \(environment) -- python3 migrate.py`") }
+    }
+
+    func run() async throws {
+        let workspace = options.directory
+        let id = "run-\(service)-\(environment)-\(UUID().uuidString.prefix(8).lowercased())"
+        let text = command.map { $0.contains(" ") || $0.isEmpty ? "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" : $0 }.joined(separator: " ")
+        let client = RemoteCore(locator: CoreLocator(workspace: workspace))
+        do { _ = try CoreLocator(workspace: workspace).require() } catch { throw CLIError.report(error) }
+        let person = actingPerson(workspace: workspace)
+        let state = RunState()
+        let running = Task {
+            defer { Task { await state.finish() } }
+            try await client.perform(.runOneOff(id: id, service: service, environment: environment, command: text), as: person)
+        }
+        var after = 0
+        func drain() async {
+            while let lines = try? await client.instanceLog(id: id, after: after, limit: 10_000), let last = lines.last {
+                for line in lines { print(line.text) }
+                after = last.line
+            }
+        }
+        while true {
+            await drain()
+            if await state.done { break }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        await drain()
+        do {
+            try await running.value
+        } catch {
+            throw CLIError.report(error)
+        }
+    }
+
+}
+
+/// Whether a one-off run's request came back.
+private actor RunState {
+    private(set) var done = false
+    func finish() { done = true }
+}

@@ -35,7 +35,7 @@ import Testing
 
         try app.press("Tab")
         try app.press("Enter")
-        try await app.waitFor("Endpoint:", "Desired instances:")
+        try await app.waitFor("Endpoint:", "serving", "Deploys")
         try app.press("Escape")
         try await app.waitForGone("Endpoint:")
 

@@ -7,6 +7,7 @@
 /// | start, cancel or retry a build | dev, prod, lead |
 /// | unblock a build | dev, prod, lead — and the deployer roles of the environment the block releases to |
 /// | deploy, roll back | the environment's `deployers` (a protected environment without them: prod, lead) |
+/// | run a one-off admin command | the environment's deployers, as for a deploy |
 /// | restart or stop an instance | dev, prod, oncall, lead; in a protected environment its deployers or oncall |
 public enum RolePolicy {
     /// The roles of which a person needs at least one to carry out `command`.
@@ -15,7 +16,7 @@ public enum RolePolicy {
         case .moveCard: return ["dev", "prod", "oncall", "lead"]
         case .deleteCard: return ["dev", "lead"]
         case .startBuild, .cancelBuild, .retryJobs, .unblock: return ["dev", "prod", "lead"]
-        case .deploy(_, let environment, _), .rollback(_, let environment):
+        case .deploy(_, let environment, _), .rollback(_, let environment), .runOneOff(_, _, let environment, _):
             return deployers(of: environment, in: config)
         case .restartInstance(let id), .stopInstance(let id):
             guard let config, let environment = config.environments.first(where: { id.contains("-\($0.name)-") }), environment.protected else {
@@ -63,6 +64,7 @@ public enum RolePolicy {
         case .rollback(_, let environment): return "roll back in \(environment)"
         case .restartInstance(let id): return "restart \(id)"
         case .stopInstance(let id): return "stop \(id)"
+        case .runOneOff(_, let service, let environment, _): return "run commands against \(service) in \(environment)"
         }
     }
 }

@@ -36,7 +36,10 @@ public actor WorkspaceCore: CoreClient {
         self.lastSequence = lastSequence
         self.builds = BuildEngine(config: config, store: store, clock: clock, source: engines.pipelines,
                                   executor: engines.jobs, repos: engines.repositories)
-        self.fleet = FleetEngine(config: config, store: store, clock: clock, runtimes: engines.runtimes, probe: engines.probe)
+        // The container runtime drives the CLI the config names; runtimes passed in replace the defaults.
+        let runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime(), .container: ContainerRuntime(cli: config.fleet.containerCLI)]
+        self.fleet = FleetEngine(config: config, store: store, clock: clock, runtimes: runtimes.merging(engines.runtimes) { $1 },
+                                 probe: engines.probe)
     }
 
     /// The engines' ways to reach the world; tests may pass their own.
@@ -44,6 +47,7 @@ public actor WorkspaceCore: CoreClient {
         public var pipelines: any PipelineSource
         public var jobs: any JobExecutor
         public var repositories: any RepositoryReader
+        /// Merged over the defaults: `ProcessRuntime` and a `ContainerRuntime` on `fleet.container_cli`.
         public var runtimes: [RuntimeKind: any InstanceRuntime]
         public var probe: any HealthProbe
         public init(pipelines: any PipelineSource = GitPipelineSource(), jobs: any JobExecutor = JobRunner(),
@@ -186,6 +190,14 @@ public actor WorkspaceCore: CoreClient {
             return
         case .stopInstance(let id):
             try await fleet.stop(instance: id, by: actor.handle)
+            return
+        case .runOneOff(let id, let service, let environment, let command):
+            let run = try await fleet.runOneOff(id: id, service: service, environment: environment, command: command, by: actor.handle)
+            try? await notice("\(actor.handle) ran `\(command)` against \(service) in \(environment): \(run.outcome ?? "")")
+            if run.exitStatus != 0 {
+                throw ShipdeckError(.io, "`\(command)` \(run.outcome ?? "failed")", field: "\(service)/\(environment)",
+                                    hint: "its output is above; `shipdeck instance log \(id)` prints it again")
+            }
             return
         case .moveCard, .deleteCard:
             break

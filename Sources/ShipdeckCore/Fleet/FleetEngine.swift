@@ -246,6 +246,7 @@ public actor FleetEngine {
         guard let history = try? await store.deploys(service: key.service, environment: key.environment, limit: FleetRow.historyLength) else { return }
         slots[key]?.row.history = history.filter { $0.outcome != .running && $0.outcome != .queued }
         slots[key]?.row.images = (try? await store.images(service: key.service, limit: 20)) ?? []
+        slots[key]?.row.runs = (try? await store.runs(service: key.service, environment: key.environment, limit: 5)) ?? []
     }
 
     // MARK: - Queries
@@ -260,7 +261,7 @@ public actor FleetEngine {
     public func log(instance: String, after: Int, limit: Int) async throws -> [LogLine] {
         let running = slots.values.contains { $0.instances[instance] != nil }
         let stored = try await store.lastInstanceLogLine(instanceID: instance)
-        guard running || stored > 0 else {
+        guard running || stored > 0 || instance.hasPrefix("run-") else {
             let ids = slots.values.flatMap { $0.instances.keys }
             throw ShipdeckError(.notFound, "there is no instance '\(instance)'", field: "instance", hint: Suggestion.hint(for: instance, in: ids))
         }

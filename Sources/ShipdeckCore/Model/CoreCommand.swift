@@ -20,6 +20,9 @@ public enum CoreCommand: Codable, Sendable, Equatable {
     case restartInstance(id: String)
     /// Drain and stop an instance.
     case stopInstance(id: String)
+    /// Run a one-off admin command with the service's active image and the environment's config;
+    /// its output is kept under `id` (read it like an instance's log while it runs).
+    case runOneOff(id: String, service: String, environment: String, command: String)
 }
 
 /// The way a client (the dashboard, a CLI command) talks to a core, whether it runs in this process

@@ -277,6 +277,8 @@ public struct FleetRow: Codable, Sendable, Equatable {
     public var images: [ImageRecord]
     /// Why the endpoint is not listening (its port is taken), if it is not.
     public var endpointError: String?
+    /// The newest one-off admin processes run against this service and environment, newest first.
+    public var runs: [OneOffRun] = []
 
     public static let historyLength = 10
 
@@ -392,6 +394,32 @@ public struct ImageRecord: Codable, Sendable, Equatable, Identifiable {
         self.runtime = runtime
         self.reference = reference
         self.digest = digest
+    }
+}
+
+/// A one-off admin process (12-factor): a command run once with a service's image and an
+/// environment's configuration — a data migration, a console.
+public struct OneOffRun: Codable, Sendable, Equatable, Identifiable {
+    /// `run-orders-prod-…`; its output is kept like an instance's, under this id.
+    public var id: String
+    public var service: String
+    public var environment: String
+    public var image: String
+    public var command: String
+    public var by: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// `exited with status 0`, `killed by signal 9`; nil while it runs.
+    public var outcome: String?
+    public var exitStatus: Int32?
+    public init(id: String, service: String, environment: String, image: String, command: String, by: String, startedAt: Date) {
+        self.id = id
+        self.service = service
+        self.environment = environment
+        self.image = image
+        self.command = command
+        self.by = by
+        self.startedAt = startedAt
     }
 }
 

@@ -122,6 +122,21 @@ extension SQLiteStore {
         }
     }
 
+    public func saveRun(_ run: OneOffRun) async throws {
+        let json = try Self.encode(run)
+        try await write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO oneOffRun (id, service, environment, startedAt, json) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [run.id, run.service, run.environment, run.startedAt.timeIntervalSince1970, json])
+        }
+    }
+
+    public func runs(service: String, environment: String, limit: Int) async throws -> [OneOffRun] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT json FROM oneOffRun WHERE service = ? AND environment = ? ORDER BY startedAt DESC LIMIT ?",
+                                arguments: [service, environment, limit]).map { try Self.decode(OneOffRun.self, $0) }
+        }
+    }
+
     public func lastInstanceLogLine(instanceID: String) async throws -> Int {
         try await read { db in
             try Int.fetchOne(db, sql: "SELECT MAX(line) FROM instanceLog WHERE instanceId = ?", arguments: [instanceID]) ?? 0

@@ -76,6 +76,10 @@ public protocol Store: Sendable {
     func appendInstanceLog(instanceID: String, lines: [LogLine], keep: Int) async throws
     /// An instance's log lines with `line` > `after`, oldest first, at most `limit`.
     func instanceLog(instanceID: String, after: Int, limit: Int) async throws -> [LogLine]
+    /// Stores (inserts or replaces) a one-off run.
+    func saveRun(_ run: OneOffRun) async throws
+    /// The newest `limit` one-off runs of `service` in `environment`, newest first.
+    func runs(service: String, environment: String, limit: Int) async throws -> [OneOffRun]
     /// The number of the newest stored line of an instance's log, or 0.
     func lastInstanceLogLine(instanceID: String) async throws -> Int
 

@@ -76,5 +76,12 @@ enum StoreMigrations {
                     PRIMARY KEY (instanceId, line)) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("fleet-v2-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE oneOffRun (
+                    id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, startedAt DOUBLE NOT NULL, json TEXT NOT NULL);
+                CREATE INDEX oneOffRunByService ON oneOffRun(service, environment, startedAt);
+                """)
+        }
     }
 }
