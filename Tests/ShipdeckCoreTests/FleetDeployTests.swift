@@ -106,6 +106,28 @@ struct FleetDeployTests {
         await fleet.shutdown()
     }
 
+    @Test("a one-off run uses the active image and the environment's variables, keeps its output and records its exit status")
+    func oneOffRun() async throws {
+        let workspace = try FleetWorkspace(instances: 1)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let fleet = workspace.engine()
+        await fleet.start()
+        await #expect(throws: ShipdeckError.self) {
+            try await fleet.runOneOff(id: "run-web-test-1", service: "web", environment: "test", command: "true", by: "ana")
+        }
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let run = try await fleet.runOneOff(id: "run-web-test-2", service: "web", environment: "test",
+                                            command: "echo \"$GREETING from $SHIPDECK_IMAGE\"; ls app.py; exit 3", by: "ana")
+        #expect(run.exitStatus == 3)
+        #expect(run.outcome == "exited with status 3")
+        let output = try await fleet.log(instance: "run-web-test-2", after: 0, limit: 100).map(\.text)
+        #expect(output == ["hello-test from web:1", "app.py"])
+        #expect(try await workspace.store.runs(service: "web", environment: "test", limit: 5).map(\.by) == ["ana"])
+        #expect(await fleet.rows().first { $0.name == "web/test" }?.runs.first?.command.hasPrefix("echo") == true)
+        await fleet.shutdown()
+    }
+
     @Test("a restarted core adopts the active group, and a clean stop leaves no process behind")
     func adoptionAfterRestart() async throws {
         let workspace = try FleetWorkspace(instances: 2, fileStore: true)
