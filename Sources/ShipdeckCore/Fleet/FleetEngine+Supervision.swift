@@ -92,7 +92,9 @@ extension FleetEngine {
 
     private func sample(_ key: Key, id: String, usage: ResourceUsage, now: Date) {
         guard let live = slots[key]?.instances[id] else { return }
-        if let last = live.lastUsage, now > last.at {
+        if let percent = usage.cpuPercent {
+            slots[key]?.instances[id]?.record.cpuPercent = (max(0, percent) * 10).rounded() / 10
+        } else if let last = live.lastUsage, now > last.at {
             let percent = max(0, (usage.cpuSeconds - last.cpu) / now.timeIntervalSince(last.at) * 100)
             slots[key]?.instances[id]?.record.cpuPercent = (percent * 10).rounded() / 10
         }

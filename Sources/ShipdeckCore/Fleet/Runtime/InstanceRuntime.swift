@@ -56,9 +56,13 @@ public enum InstanceLiveness: Sendable, Equatable {
 public struct ResourceUsage: Sendable, Equatable {
     public var cpuSeconds: Double
     public var memoryBytes: Int64
-    public init(cpuSeconds: Double, memoryBytes: Int64) {
+    /// The CPU use right now, for a runtime that reports a percentage rather than time (docker's stats);
+    /// when set, it is shown as is and `cpuSeconds` is ignored.
+    public var cpuPercent: Double?
+    public init(cpuSeconds: Double, memoryBytes: Int64, cpuPercent: Double? = nil) {
         self.cpuSeconds = cpuSeconds
         self.memoryBytes = memoryBytes
+        self.cpuPercent = cpuPercent
     }
 }
 
