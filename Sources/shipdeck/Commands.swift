@@ -18,19 +18,24 @@ struct Demo: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let directory = dir.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? ShipdeckPaths.defaultDemoDirectory(environment: environment)
         if createOnly {
-            try await Demo.create(directory: directory)
+            try await Demo.create(directory: directory, environment: environment)
             print(directory.path)
             return
         }
         try await Demo.openDemo(directory: directory, theme: screen.theme, environment: environment)
     }
 
-    static func create(directory: URL) async throws {
-        do { _ = try await DemoWorkspace.create(at: directory, now: Date()) } catch { throw CLIError.report(error) }
+    /// Creates the demo; unless `SHIPDECK_DEMO_BUILDS=0`, its first core builds every service once.
+    static func create(directory: URL, environment: [String: String]) async throws {
+        do {
+            _ = try await DemoWorkspace.create(at: directory, now: Date(), firstBuilds: environment["SHIPDECK_DEMO_BUILDS"] != "0")
+        } catch {
+            throw CLIError.report(error)
+        }
     }
 
     static func openDemo(directory: URL, theme: String?, environment: [String: String]) async throws {
-        try await create(directory: directory)
+        try await create(directory: directory, environment: environment)
         try await DashboardLauncher.open(workspace: directory, theme: theme, environment: environment)
     }
 }

@@ -169,6 +169,10 @@ struct RunCommand: AsyncParsableCommand {
         await drain()
         do {
             try await running.value
+        } catch let error as ShipdeckError where error.message.contains("exited with status ") {
+            // The command's own exit status becomes ours, as if it had run here.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(FleetEngine.exitStatus(error.message.components(separatedBy: "` ").last ?? ""))
         } catch {
             throw CLIError.report(error)
         }

@@ -71,6 +71,16 @@ public actor WorkspaceCore: CoreClient {
         await builds.attachDeployer(fleet)
         await builds.recover()
         await builds.startPolling()
+        await startDemoBuildsIfPending()
+    }
+
+    /// A new demo builds each service once (deploying it to test, holding prod at the block).
+    private func startDemoBuildsIfPending() async {
+        guard (try? await store.setting(DemoWorkspace.firstBuildsSetting)) == "pending" else { return }
+        try? await store.setSetting(DemoWorkspace.firstBuildsSetting, to: "started")
+        for service in config.services {
+            _ = try? await builds.start(service: service.name, message: "Demo: first build of \(service.name)", by: config.user, source: "demo")
+        }
     }
 
     /// Stops the engines: running jobs are cancelled and their process groups terminated.

@@ -34,6 +34,8 @@ final class Sandbox {
             "USER": "e2e",
             "LANG": "C.UTF-8",
             "TERM": "tmux-256color",
+            // A new demo would build all four services at once; the tests start builds themselves.
+            "SHIPDECK_DEMO_BUILDS": "0",
         ]
     }
 

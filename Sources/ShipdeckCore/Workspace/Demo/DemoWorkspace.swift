@@ -4,17 +4,20 @@ import Foundation
 public enum DemoWorkspace {
     /// The setting that records when the demo store was seeded.
     static let seededSetting = "demo.seeded"
+    /// `pending` until the first core that runs the engines has built every demo service once.
+    public static let firstBuildsSetting = "demo.firstBuilds"
 
     /// Creates (or reuses) the demo workspace in `directory` and returns its config.
     ///
     /// Writes `shipdeck.yml`, makes four services under `services/NAME`, each a git repository with a
     /// Python service, tests and `.buildkite/pipeline.yml` (commits dated before `now`, some naming
     /// cards), and seeds the store with people and twelve cards. When `directory` already holds a demo,
-    /// it is reused as it is: nothing is re-seeded.
+    /// it is reused as it is: nothing is re-seeded. With `firstBuilds`, the first core to run the
+    /// engines builds every service once, so the demo deploys them to test and holds prod at the block.
     /// - Throws: `ShipdeckError` (.refused) when `directory` holds a `shipdeck.yml` that is not the demo's;
     ///   (.notFound) when git is missing; (.io) when a file or git command fails.
     @discardableResult
-    public static func create(at directory: URL, now: Date) async throws -> WorkspaceConfig {
+    public static func create(at directory: URL, now: Date, firstBuilds: Bool = false) async throws -> WorkspaceConfig {
         let file = ShipdeckPaths.configFile(in: directory)
         if FileManager.default.fileExists(atPath: file.path) {
             let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
@@ -37,7 +40,10 @@ public enum DemoWorkspace {
         }
         let config = try ConfigLoader.load(file: file)
         let store = try SQLiteStore.open(at: config.databaseFile)
-        if try await store.setting(seededSetting) == nil { try await seed(store, config: config, now: now) }
+        if try await store.setting(seededSetting) == nil {
+            try await seed(store, config: config, now: now)
+            if firstBuilds { try await store.setSetting(firstBuildsSetting, to: "pending") }
+        }
         return config
     }
 
