@@ -65,7 +65,7 @@ extension FleetEngine {
     }
 
     /// 0 for "exited with status 0", 3 for "… status 3", 128+N for "killed by signal N", else 1.
-    static func exitStatus(_ outcome: String) -> Int32 {
+    public static func exitStatus(_ outcome: String) -> Int32 {
         if let range = outcome.range(of: "exited with status "), let code = Int32(outcome[range.upperBound...]) { return code }
         if let range = outcome.range(of: "killed by signal "), let signal = Int32(outcome[range.upperBound...]) { return 128 + signal }
         return 1
