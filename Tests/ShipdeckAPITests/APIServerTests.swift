@@ -36,6 +36,9 @@ import Testing
         #expect(metrics.text.contains("shipdeck_api_unauthorized_total 6"))
         #expect(metrics.text.contains(#"shipdeck_api_requests_total{method="GET",route="/v1/snapshot",status="200"} 1"#))
         #expect(metrics.text.contains("# TYPE shipdeck_api_request_duration_seconds histogram"))
+        // The fleet per service and environment, as an APM would report it.
+        #expect(metrics.text.contains(#"shipdeck_fleet_instances_desired{service="orders",environment="prod"} 2"#), "\(metrics.text)")
+        #expect(metrics.text.contains(#"shipdeck_fleet_requests_per_second{service="orders",environment="test"} 0"#))
     }
 
     @Test func tokenFileIsPrivateAndStableAcrossStarts() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import ShipdeckCore
 import Synchronization
 
 /// The core's own Prometheus metrics (swift-prometheus), emitted by `GET /metrics`. Later engines
@@ -15,6 +16,7 @@ public final class APIMetrics: Sendable {
     let cards: Gauge
     private let durations: DurationHistogram
     private let requestCounters = Mutex<[String: Counter]>([:])
+    private let fleetGauges = Mutex<[String: Gauge]>([:])
 
     static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics"]
 
@@ -54,6 +56,41 @@ public final class APIMetrics: Sendable {
         }
         counter.increment()
         durations.record(duration)
+    }
+
+    /// The fleet as an APM would report it, per service and environment: the endpoint's traffic
+    /// (requests/s, error ratio, p50/p99 latency, in flight, totals since the core started) and the
+    /// instances serving against those desired.
+    func recordFleet(_ rows: [FleetRow], totals: [String: ProxyStats]) {
+        for row in rows {
+            let stats = totals[row.name]
+            let values: [(String, String, Double)] = [
+                ("requests_per_second", "Requests per second through the service endpoint (recent window)", row.traffic.requestsPerSecond),
+                ("error_ratio", "Share of failed requests (5xx or no backend) in the recent window", row.traffic.errorRate),
+                ("latency_p50_seconds", "Median request latency through the endpoint", row.traffic.p50),
+                ("latency_p99_seconds", "99th percentile request latency through the endpoint", row.traffic.p99),
+                ("in_flight_requests", "Requests the endpoint is forwarding now", Double(stats?.inFlight ?? row.traffic.inFlight)),
+                ("requests", "Requests through the endpoint since the core started", Double(stats?.requests ?? 0)),
+                ("request_errors", "Failed requests through the endpoint since the core started", Double(stats?.errors ?? 0)),
+                ("instances_serving", "Healthy instances of the active group", Double(row.serving.count)),
+                ("instances_desired", "Instances the environment should run", Double(row.desiredInstances)),
+            ]
+            for (metric, help, value) in values {
+                fleetGauge(metric, help: help, service: row.service, environment: row.environment).set(value)
+            }
+        }
+    }
+
+    private func fleetGauge(_ metric: String, help: String, service: String, environment: String) -> Gauge {
+        let key = "\(metric) \(service) \(environment)"
+        return fleetGauges.withLock { gauges in
+            if let gauge = gauges[key] { return gauge }
+            let gauge = registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "shipdeck", subsystem: "fleet", metricName: metric, unitName: "", helpText: help),
+                labels: [("service", service), ("environment", environment)])
+            gauges[key] = gauge
+            return gauge
+        }
     }
 
     public func emit() -> String { registry.emitToString() }

@@ -35,6 +35,7 @@ struct APIRoutes: Sendable {
             metrics.subscribers.set(Double(await core.subscriberCount))
             metrics.cards.set(Double(snapshot.board.cardCount))
             metrics.lastSequence.set(Double(await core.lastEventSequence))
+            metrics.recordFleet(snapshot.fleet, totals: await core.fleet.endpointStats())
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: metrics.emit())))
         }

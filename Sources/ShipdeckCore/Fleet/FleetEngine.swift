@@ -269,6 +269,13 @@ public actor FleetEngine {
         return try await store.instanceLog(instanceID: instance, after: after, limit: limit)
     }
 
+    /// Each open endpoint's counters since the core started, by `service/environment`.
+    public func endpointStats() -> [String: ProxyStats] {
+        var result: [String: ProxyStats] = [:]
+        for (key, slot) in slots { if let proxy = slot.proxy { result[key.description] = proxy.stats() } }
+        return result
+    }
+
     /// The proxy of a service in an environment (tests, benchmarks).
     public func endpoint(service: String, environment: String) -> ServiceProxy? {
         slots[Key(service: service, environment: environment)]?.proxy
