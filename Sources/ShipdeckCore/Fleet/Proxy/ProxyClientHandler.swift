@@ -203,9 +203,13 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func endResponse(trailers: HTTPHeaders?) {
         guard let context else { return }
         finishRequest()
-        if !upstreamKeepAlive || !requestEnded { dropUpstream() }
+        let dropped = !upstreamKeepAlive || !requestEnded
+        if dropped { dropUpstream() }
         if clientKeepAlive {
+            // A dropped upstream's read-complete (which flushes) no longer reaches this handler: a backend
+            // that answers `Connection: close` (busybox httpd) would leave the response unsent.
             context.write(wrapOutboundOut(.end(trailers)), promise: nil)
+            if dropped { context.flush() }
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
