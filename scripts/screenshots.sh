@@ -51,18 +51,21 @@ mkdir -p "$OUT" "$TMP/home" "$TMP/data"
 printf 'set -g status off\nset -g default-terminal tmux-256color\n' > "$TMP/tmux.conf"
 DEMO=$TMP/demo
 "$BIN" demo --dir "$DEMO" --create-only >/dev/null
+# A session that outlives the shots keeps the tmux server up between them (the last session's end
+# would stop it while the next shot starts).
+tmux_ new-session -d -s keep "sleep 3600"
 
-# Polls the pane until it shows (or, with "!", no longer shows) TEXT, for up to 10 seconds.
+# Polls the pane until it shows (or, with "!", no longer shows) TEXT, for up to 60 seconds.
 wait_for() {
     local negate=0 text=$1 screen
     if [ "$text" = "!" ]; then negate=1; text=$2; fi
-    for _ in $(seq 200); do
+    for _ in $(seq 1200); do
         screen=$(tmux_ capture-pane -p -t shot 2>/dev/null || true)
         if [ $negate -eq 0 ] && grep -qF -- "$text" <<<"$screen"; then return 0; fi
         if [ $negate -eq 1 ] && ! grep -qF -- "$text" <<<"$screen"; then return 0; fi
         sleep 0.05
     done
-    say "timed out waiting for ${negate:+not }'$text'; screen:"; say "$screen"; return 1
+    say "timed out waiting for $([ $negate -eq 1 ] && echo "not ")'$text'; screen:"; say "$screen"; cat "$TMP/stderr" >&2 2>/dev/null; return 1
 }
 
 # Polls until two captures in a row are equal, so no frame is caught half drawn.
@@ -77,15 +80,15 @@ wait_stable() {
 }
 
 # shot NAME COLS ROWS "EXTRA ARGS" [KEYS WAIT_TEXT ...]: opens the demo at COLS x ROWS, presses
-# each KEYS and waits for its WAIT_TEXT ("!TEXT" waits until TEXT is gone), then captures NAME.png.
+# each KEYS ("_": none) and waits for its WAIT_TEXT ("!TEXT" waits until TEXT is gone), then captures NAME.png.
 shot() {
     local name=$1 cols=$2 rows=$3 extra=$4
     shift 4
     tmux_ new-session -d -s shot -x "$cols" -y "$rows" \
-        "env -i PATH='$PATH' HOME='$TMP/home' XDG_DATA_HOME='$TMP/data' USER=demo LANG=C.UTF-8 TERM=tmux-256color '$BIN' demo --dir '$DEMO' $extra"
+        "env -i PATH='$PATH' HOME='$TMP/home' XDG_DATA_HOME='$TMP/data' USER=demo LANG=C.UTF-8 TERM=tmux-256color '$BIN' demo --dir '$DEMO' $extra 2>>'$TMP/stderr'; echo EXITED $? >> '$TMP/stderr'"
     wait_for "4 Alerts"
     while [ $# -ge 2 ]; do
-        tmux_ send-keys -t shot "$1"
+        [ "$1" = "_" ] || tmux_ send-keys -t shot "$1"
         if [ "${2:0:1}" = "!" ]; then wait_for ! "${2:1}"; else wait_for "$2"; fi
         shift 2
     done
@@ -93,14 +96,18 @@ shot() {
     tmux_ capture-pane -e -p -N -t shot > "$TMP/$name.ansi"
     "$VENV/bin/python" "$ROOT/scripts/ansi2png.py" "$TMP/$name.ansi" "$OUT/$name.png" --cols "$cols" --rows "$rows"
     tmux_ kill-session -t shot
+    # The next shot starts only once this dashboard's core has stopped (its instances too).
+    for _ in $(seq 200); do pgrep -f -- "--dir $DEMO" >/dev/null || break; sleep 0.1; done
     say "wrote $OUT/$name.png (${cols}x${rows})"
 }
 
-# First a build of orders (it stops at its deploy step until the deploy engine lands), so the
-# other screens show it too.
-shot build-detail-120x40 120 40 "" "2" "!1 Board" ":build orders" "build orders" "Enter" "failed" "Enter" "Deploy to test"
-shot overview-120x40 120 40 ""
-shot overview-200x60 200 60 ""
-shot overview-80x24 80 24 ""
+# The demo's first core builds all four services, deploys them to test and stops at the release
+# blocks; the first shot waits for that, so every later screen shows it.
+shot fleet-120x40 120 40 "" "3" "3 Fleet" "_" "orders:1" "_" "payments:1" "_" "catalog:1" "_" "notifications:1" "_" "!→" "_" "!starting"
+shot fleet-detail-120x40 120 40 "" "3" "orders:1" "_" "!→" "_" "!starting" "Enter" "orders in test" "_" "!starting"
+shot build-detail-120x40 120 40 "" "2" "!1 Board" "Enter" "Release" 
+shot overview-120x40 120 40 "" "_" "orders:1" "_" "!test 0/1"
+shot overview-200x60 200 60 "" "_" "orders:1" "_" "!test 0/1"
+shot overview-80x24 80 24 "" "_" "test 1/1" "_" "!test 0/1"
 shot help-120x40 120 40 "" "?" "Help"
 shot pipelines-dracula-120x40 120 40 "--theme dracula" "2" "!1 Board"

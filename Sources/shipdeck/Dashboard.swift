@@ -45,24 +45,35 @@ struct Dashboard: AsyncParsableCommand {
 /// the terminal on every exit.
 enum DashboardLauncher {
     static func open(workspace: URL, theme: String?, environment: [String: String]) async throws {
-        let client: any CoreClient
-        let coreLabel: String
+        var client: (any CoreClient)?
+        var coreLabel = CoreLabel.owned
         var host: CoreHost?
-        do {
-            if let endpoint = try CoreLocator(workspace: workspace).locate() {
-                client = RemoteCore(locator: CoreLocator(workspace: workspace))
-                coreLabel = CoreLabel.attached(endpoint.holder)
-            } else {
-                var logger = Logger(label: "shipdeck")
-                logger.logLevel = .critical  // the screen is the dashboard's log; nothing may write over it
-                let started = try await CoreHost.start(workspace: workspace, mode: "dashboard", environment: environment, logger: logger)
-                host = started
-                client = started.core
-                coreLabel = CoreLabel.owned
+        // Attach to the running core, or run one here. A core that is just stopping (its instances
+        // shutting down) still holds the lock for a moment after its API is gone: try again for a
+        // while instead of failing, but report a real problem (a config error) at once.
+        let deadline = Date().addingTimeInterval(20)
+        while client == nil {
+            do {
+                if let endpoint = try CoreLocator(workspace: workspace).locate() {
+                    let remote = RemoteCore(locator: CoreLocator(workspace: workspace))
+                    _ = try await remote.snapshot()
+                    client = remote
+                    coreLabel = CoreLabel.attached(endpoint.holder)
+                } else {
+                    var logger = Logger(label: "shipdeck")
+                    logger.logLevel = .critical  // the screen is the dashboard's log; nothing may write over it
+                    let started = try await CoreHost.start(workspace: workspace, mode: "dashboard", environment: environment, logger: logger)
+                    host = started
+                    client = started.core
+                    coreLabel = CoreLabel.owned
+                }
+            } catch let error as ShipdeckError where [.refused, .notFound, .io].contains(error.kind) && Date() < deadline {
+                try? await Task.sleep(for: .milliseconds(250))
+            } catch {
+                throw CLIError.report(error)
             }
-        } catch {
-            throw CLIError.report(error)
         }
+        guard let client else { return }
         do {
             let signal = try await run(client: client, coreLabel: coreLabel, workspace: workspace, theme: theme, environment: environment)
             await host?.stop()
