@@ -209,6 +209,20 @@ struct ProxyFixture {
         }
     }
 
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let requests = "GET /headers HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            let text = try await exchangeRaw(requests, port: fixture.proxy.boundPort)
+            let bodies = text.components(separatedBy: "HTTP/1.1 200 OK\r\n").dropFirst().map {
+                $0.components(separatedBy: "\r\n\r\n").dropFirst().joined()
+            }
+            #expect(bodies == ["127.0.0.1\nhttp", "hello", "a"])
+            #expect(fixture.proxy.stats().requests == 3)
+        }
+    }
+
     @Test func forwardedHeadersAreAdded() async throws {
         try await ProxyFixture.with(["a"]) { fixture throws in
             #expect(try await fixture.request("/headers").body == "127.0.0.1\nhttp")

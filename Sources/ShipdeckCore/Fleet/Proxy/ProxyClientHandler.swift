@@ -6,8 +6,10 @@ import NIOPosix
 ///
 /// It forwards each request to the connection's upstream (`ProxyUpstreamHandler`, on the same event
 /// loop) and the upstream's response back. Reads are held (the outbound `read` is not passed on)
-/// while the upstream is connecting or not writable, so a request body never piles up in memory.
-/// All state is touched on the channel's event loop only.
+/// while the upstream is connecting or not writable, or while a pipelined request waits for the
+/// response before it, so nothing piles up in memory. The handler queues pipelined requests itself
+/// rather than using NIO's `HTTPServerPipelineHandler`, which holds the read after every request
+/// and so costs two `epoll_ctl` calls per request. All state is touched on the channel's event loop only.
 final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -52,6 +54,8 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A body-less request, kept to resend once if a reused upstream closes before answering.
     private var resendable: HTTPRequestHead?
     private var readHeld = false
+    /// Parts of requests that arrived while the response to an earlier one was still coming.
+    private var pipelined: [HTTPServerRequestPart] = []
 
     init(proxy: ServiceProxy, loop: ProxyLoopState) {
         self.proxy = proxy
@@ -83,6 +87,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         dropUpstream()
         pending.removeAll()
+        pipelined.removeAll()
         loop.unregister(context.channel)
         context.fireChannelInactive()
     }
@@ -92,7 +97,16 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if !pipelined.isEmpty || (phase == .forwarding && requestEnded) {
+            pipelined.append(part)
+        } else {
+            process(part)
+        }
+    }
+
+    private func process(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head):
             beginRequest(head)
         case .body(let body):
@@ -111,11 +125,16 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        flushUpstream()
+        context.fireChannelReadComplete()
+    }
+
+    /// One flush per batch of request parts written to the upstream.
+    private func flushUpstream() {
         if upstreamNeedsFlush, let upstream {
             upstreamNeedsFlush = false
             upstream.flush()
         }
-        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -124,7 +143,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if connecting || upstream.map({ !$0.isWritable }) == true {
+        if connecting || !pipelined.isEmpty || upstream.map({ !$0.isWritable }) == true {
             readHeld = true
         } else {
             context.read()
@@ -171,15 +190,27 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func forwardedHead(_ head: HTTPRequestHead) -> HTTPRequestHead {
         var head = head
         head.version = .http1_1
-        removeHopByHopHeaders(&head.headers)
-        if let earlier = head.headers.first(name: "x-forwarded-for") {
-            head.headers.replaceOrAdd(name: "X-Forwarded-For", value: "\(earlier), \(forwardedFor)")
+        // One pass over the headers; the common request has none of these.
+        var hopByHop = false
+        var earlierFor: String?
+        var hasProto = false
+        for (name, value) in head.headers {
+            switch name.utf8.count {
+            case 15 where name.equalsASCIICaseInsensitive("x-forwarded-for"):
+                earlierFor = earlierFor.map { "\($0), \(value)" } ?? value
+            case 17 where name.equalsASCIICaseInsensitive("x-forwarded-proto"):
+                hasProto = true
+            default:
+                if !hopByHop && isHopByHopHeader(name) { hopByHop = true }
+            }
+        }
+        if hopByHop { removeHopByHopHeaders(&head.headers) }
+        if let earlierFor {
+            head.headers.replaceOrAdd(name: "X-Forwarded-For", value: "\(earlierFor), \(forwardedFor)")
         } else {
             head.headers.add(name: "X-Forwarded-For", value: forwardedFor)
         }
-        if !head.headers.contains(name: "x-forwarded-proto") {
-            head.headers.add(name: "X-Forwarded-Proto", value: "http")
-        }
+        if !hasProto { head.headers.add(name: "X-Forwarded-Proto", value: "http") }
         return head
     }
 
@@ -197,6 +228,19 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         counted = nil
         resendable = nil
         phase = requestEnded ? .idle : .draining
+        if !pipelined.isEmpty, let context {
+            // On the next loop turn, so the response's end is written first.
+            context.eventLoop.assumeIsolated().execute { self.processPipelined() }
+        }
+    }
+
+    private func processPipelined() {
+        guard context?.channel.isActive == true, clientKeepAlive else { return pipelined.removeAll() }
+        while !pipelined.isEmpty && !(phase == .forwarding && requestEnded) {
+            process(pipelined.removeFirst())
+        }
+        flushUpstream()
+        resumeHeldRead()
     }
 
     /// Ends the response to the client; closes the client connection after it when it asked to.
@@ -310,7 +354,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Passes on a read held while the upstream was connecting or full, once neither holds.
     private func resumeHeldRead() {
-        guard readHeld, !connecting, let context else { return }
+        guard readHeld, !connecting, pipelined.isEmpty, let context else { return }
         if let upstream, !upstream.isWritable { return }
         readHeld = false
         context.read()
@@ -329,7 +373,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         isError = code >= 500
         var response = head
         response.version = requestVersion
-        removeHopByHopHeaders(&response.headers)
+        if response.headers.contains(where: { isHopByHopHeader($0.name) }) { removeHopByHopHeaders(&response.headers) }
         if requestVersion.minor == 0, response.headers.contains(name: "transfer-encoding") {
             // An HTTP/1.0 client cannot read chunks: send the body raw and end it by closing.
             response.headers.remove(name: "transfer-encoding")
@@ -376,6 +420,34 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             isError = true
             finishRequest()
             context.close(promise: nil)
+        }
+    }
+}
+
+/// Whether `name` is one of the fixed hop-by-hop header names (checked by length first).
+func isHopByHopHeader(_ name: String) -> Bool {
+    switch name.utf8.count {
+    case 2: name.equalsASCIICaseInsensitive("te")
+    case 7: name.equalsASCIICaseInsensitive("upgrade")
+    case 10: name.equalsASCIICaseInsensitive("connection") || name.equalsASCIICaseInsensitive("keep-alive")
+    case 16: name.equalsASCIICaseInsensitive("proxy-connection")
+    default: false
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality with a lowercase `other`, without allocating.
+    func equalsASCIICaseInsensitive(_ other: StaticString) -> Bool {
+        let mine = utf8
+        guard mine.count == other.utf8CodeUnitCount else { return false }
+        return other.withUTF8Buffer { theirs in
+            var index = 0
+            for byte in mine {
+                let lower = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+                if lower != theirs[index] { return false }
+                index += 1
+            }
+            return true
         }
     }
 }

@@ -65,8 +65,9 @@ public final class ServiceProxy: Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // Pipelined requests are queued by ProxyClientHandler (see there why).
                     try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true,
+                        withPipeliningAssistance: false, withErrorHandling: true,
                         withOutboundHeaderValidation: false, withEncoderConfiguration: .init())
                     try sync.addHandler(ProxyClientHandler(proxy: self, loop: self.loopState(for: channel.eventLoop)))
                 }
