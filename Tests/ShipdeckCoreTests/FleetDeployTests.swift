@@ -64,6 +64,31 @@ struct FleetDeployTests {
         await fleet.shutdown()
     }
 
+    @Test("a cancelled deploy never switches: its group is stopped and the old one keeps serving")
+    func cancelledDeployNeverSwitches() async throws {
+        let workspace = try FleetWorkspace(instances: 1, deployTimeout: 60)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        try await workspace.image(2, healthy: false)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let deploy = Task { try await fleet.deploy(service: "web", environment: "test", image: "web:2", by: "ana", source: "test") }
+        // Wait until the new group's instance runs and fails its checks, then cancel.
+        var started = false
+        for _ in 0..<400 where !started {
+            try await Task.sleep(for: .milliseconds(10))
+            started = await fleet.rows().first { $0.name == "web/test" }?.instances.contains { $0.image == "web:2" && $0.health == .critical } ?? false
+        }
+        #expect(started)
+        deploy.cancel()
+        let record = try await deploy.value
+        #expect(record.outcome == .canceled)
+        #expect(try await fetch(port: workspace.port) == "web:1")
+        #expect(await fleet.rows().first { $0.name == "web/test" }?.instances.map(\.image) == ["web:1"])
+        await fleet.shutdown()
+    }
+
     @Test("rollback while the old group is warm is a proxy switch; later it redeploys through the gate")
     func rollback() async throws {
         let workspace = try FleetWorkspace(instances: 1, keepWarm: 30)

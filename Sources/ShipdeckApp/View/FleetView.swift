@@ -25,7 +25,7 @@ enum FleetView {
         for instance in row.instances {
             let up = instance.startedAt.map { ClockFormat.duration(from: $0, to: model.now) } ?? ""
             let state = instance.state.rawValue + (instance.active ? "" : "*")
-            let cpu = instance.cpuPercent.map { String(format: "%.1f%%", $0) } ?? "—"
+            let cpu = instance.cpuPercent.map { String(format: "%.0f%%", $0) } ?? "—"
             let memory = instance.memoryBytes.map { "\($0 >> 20)M" } ?? "—"
             var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11) + up.padded(to: 8)
                 + String(instance.restarts).padded(to: 5) + cpu.padded(to: 7) + memory.padded(to: 8) + String(instance.port).padded(to: 7) + instance.handle

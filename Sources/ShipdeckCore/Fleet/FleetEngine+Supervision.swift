@@ -93,10 +93,11 @@ extension FleetEngine {
     private func sample(_ key: Key, id: String, usage: ResourceUsage, now: Date) {
         guard let live = slots[key]?.instances[id] else { return }
         if let percent = usage.cpuPercent {
-            slots[key]?.instances[id]?.record.cpuPercent = (max(0, percent) * 10).rounded() / 10
+            slots[key]?.instances[id]?.record.cpuPercent = max(0, percent).rounded()
         } else if let last = live.lastUsage, now > last.at {
             let percent = max(0, (usage.cpuSeconds - last.cpu) / now.timeIntervalSince(last.at) * 100)
-            slots[key]?.instances[id]?.record.cpuPercent = (percent * 10).rounded() / 10
+            // Whole percents: an idle instance's flicker (0.1 %, 0.2 %) is not a change worth an event.
+            slots[key]?.instances[id]?.record.cpuPercent = percent.rounded()
         }
         slots[key]?.instances[id]?.lastUsage = (now, usage.cpuSeconds)
         slots[key]?.instances[id]?.record.memoryBytes = usage.memoryBytes / (1 << 20) * (1 << 20)

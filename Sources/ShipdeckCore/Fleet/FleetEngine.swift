@@ -245,7 +245,7 @@ public actor FleetEngine {
     func refreshHistory(_ key: Key) async {
         guard let history = try? await store.deploys(service: key.service, environment: key.environment, limit: FleetRow.historyLength) else { return }
         slots[key]?.row.history = history.filter { $0.outcome != .running && $0.outcome != .queued }
-        slots[key]?.row.images = (try? await store.images(service: key.service, limit: 20)) ?? []
+        slots[key]?.row.images = (try? await store.images(service: key.service, limit: 10)) ?? []
         slots[key]?.row.runs = (try? await store.runs(service: key.service, environment: key.environment, limit: 5)) ?? []
     }
 
