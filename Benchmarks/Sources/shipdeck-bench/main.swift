@@ -9,10 +9,16 @@ import TerminalUI
 // event fan-out to clients over the local HTTP API and a dashboard's attach-to-first-frame time;
 // then (section `pipelines`, Pipelines.swift) builds end to end through the real engine and a
 // file-backed store: per-step overhead, log ingestion while the core stays responsive, a 1 MiB line.
-// Prints Markdown.
+// Prints Markdown. `shipdeck-bench proxy --listen PORT --backend HOST:PORT` instead runs the
+// fleet's reverse proxy for scripts/bench-proxy.sh (ProxyBench.swift).
 //
 //   shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N]
 //                  [--steps N] [--rounds N] [--log-lines N] [--only SUBSTRING]
+
+// `shipdeck-bench proxy …` is a different mode: a reverse proxy that serves until killed (ProxyBench.swift).
+if CommandLine.arguments.dropFirst().first == "proxy" {
+    ProxyBench.run(Array(CommandLine.arguments.dropFirst(2)))
+}
 
 struct Options {
     var budget = Budget.standard
