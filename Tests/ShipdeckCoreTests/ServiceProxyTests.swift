@@ -223,6 +223,14 @@ struct ProxyFixture {
         }
     }
 
+    @Test func backendConnectionCloseKeepsTheClientConnection() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            for _ in 0..<3 { #expect(try await fixture.request("/close").body == "a") }
+            #expect(try await fixture.request().body == "a")
+            #expect(fixture.proxy.stats().errors == 0)
+        }
+    }
+
     @Test func forwardedHeadersAreAdded() async throws {
         try await ProxyFixture.with(["a"]) { fixture throws in
             #expect(try await fixture.request("/headers").body == "127.0.0.1\nhttp")

@@ -8,6 +8,7 @@ import Synchronization
 /// - `GET /slow`: like `/`, but answers only after `releaseSlow()`; `slowArrived()` awaits its arrival
 /// - `POST /echo`: the request body back (sized)
 /// - `GET /headers`: `x-forwarded-for` and `x-forwarded-proto` as seen, one per line
+/// - `GET /close`: like `/`, but answers `Connection: close` and closes
 /// - `GET /status/500`: 500 with the id
 /// - `GET /chunked`: 1 MiB in 64 chunks, chunked transfer encoding
 /// - `GET /cut`: a head promising 100 bytes, 10 bytes, then the connection closes
@@ -176,6 +177,8 @@ final class TestHTTPServer: Sendable {
                 let forwardedFor = head.headers["x-forwarded-for"].joined(separator: ",")
                 let proto = head.headers["x-forwarded-proto"].joined(separator: ",")
                 send(.ok, ByteBuffer(string: "\(forwardedFor)\n\(proto)"), keepAlive: head.isKeepAlive, context: context)
+            case "/close":
+                send(.ok, ByteBuffer(string: server.id), keepAlive: false, context: context)
             case "/status/500":
                 send(.internalServerError, ByteBuffer(string: server.id), keepAlive: head.isKeepAlive, context: context)
             case "/chunked":
