@@ -65,7 +65,7 @@ struct ContainerRuntimeTests {
         await runtime.stop(handle, grace: .seconds(5))
         stopped = true
         #expect(ContinuousClock.now - stopping < .seconds(4), "--init lets TERM stop busybox at once")
-        #expect(try ContainerFixture.podman(["ps", "-a", "--filter", "label=shipdeck.instance=ctest-test-1-1", "--format", "{{.ID}}"]) == "")
+        #expect(try ContainerFixture.podman(["ps", "-a", "--filter", "id=\(id)", "--format", "{{.ID}}"]) == "")
         #expect(await runtime.liveness(handle) == .exited("the container is gone"))
     }
 
@@ -90,7 +90,7 @@ struct ContainerRuntimeTests {
         }
         #expect(liveness == .exited("exited with status 3"))
         #expect(try String(contentsOf: logFile, encoding: .utf8) == "config missing: DATABASE_URL\n")
-        #expect(try ContainerFixture.podman(["ps", "-a", "--filter", "label=shipdeck.instance=ccrash-test-1-1", "--format", "{{.ID}}"]) == "")
+        #expect(try ContainerFixture.podman(["ps", "-a", "--filter", "id=\(try #require(handle.container))", "--format", "{{.ID}}"]) == "")
         // Starting the same instance again works (the name is free) and a missing image says so.
         var gone = launch
         gone.image.reference = "0000000000000000000000000000000000000000000000000000000000000000"
