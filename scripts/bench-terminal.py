@@ -283,7 +283,8 @@ def measure(session, idle, move_key, keep, window_start_barrier=None):
 
 def build_env(home, term, lang):
     env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "COLUMNS", "LINES", "NO_COLOR", "SHIPDECK_ENV")}
-    env.update({"TERM": term, "LANG": lang, "LC_ALL": lang, "HOME": home, "XDG_DATA_HOME": os.path.join(home, "data"),
+    # Idle means nothing changing: the demo's first builds (and the deploys they start) stay off.
+    env.update({"SHIPDECK_DEMO_BUILDS": "0", "TERM": term, "LANG": lang, "LC_ALL": lang, "HOME": home, "XDG_DATA_HOME": os.path.join(home, "data"),
                 "XDG_CONFIG_HOME": os.path.join(home, "config"), "XDG_CACHE_HOME": os.path.join(home, "cache")})
     for d in ("data", "config", "cache"):
         os.makedirs(os.path.join(home, d), exist_ok=True)
