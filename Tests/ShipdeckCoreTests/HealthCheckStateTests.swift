@@ -83,6 +83,15 @@ import Testing
                 "the HARD change is reported from the last HARD state, OK")
     }
 
+    @Test func aHardProblemStaysHardWhenMaxAttemptsGrows() {
+        let driver = Driver()
+        for second in [0.0, 10, 20] { driver.apply(.critical, at: second) }
+        let raised = CheckPolicy(checkInterval: 60, retryInterval: 10, maxCheckAttempts: 5)
+        let transitions = driver.state.apply(Self.result(.warning, at: 80), policy: raised)
+        #expect(transitions == [.hardChange(from: .critical, to: .warning)])
+        #expect(driver.state.stateType == .hard && driver.state.currentAttempt == 5 && driver.state.maxAttempts == 5)
+    }
+
     @Test func maxAttemptsOneMakesEveryChangeHard() {
         let policy = CheckPolicy(maxCheckAttempts: 1)
         let driver = Driver(policy)
