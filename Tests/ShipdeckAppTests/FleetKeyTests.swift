@@ -42,7 +42,7 @@ import TerminalUI
     }
 
     @Test func detailListsInstancesAndEnterShowsTheSelectedOnesOutput() {
-        let (driver, backend) = Fixtures.driver(width: 140, height: 40, snapshot: Self.snapshot())
+        let (driver, backend) = Fixtures.driver(width: 180, height: 40, snapshot: Self.snapshot())
         driver.type("33")  // Fleet focused (full screen, then back to the overview)
         driver.press(.enter)
         #expect(backend.screen.contains("orders in test"))

@@ -131,6 +131,42 @@ struct FleetDeployTests {
         await fleet.shutdown()
     }
 
+    @Test("a failing health check is SOFT and retried, HARD after max attempts (then the instance leaves its endpoint), and recovers")
+    func healthSoftThenHard() async throws {
+        let workspace = try FleetWorkspace(instances: 1)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let marker = workspace.folder.url.appendingPathComponent("unhealthy")
+        try "down\n".write(to: marker, atomically: true, encoding: .utf8)
+        func instance() async -> InstanceRecord? { await fleet.rows().first { $0.name == "web/test" }?.instances.first }
+        var seen: [String] = []
+        for _ in 0..<200 {
+            try await Task.sleep(for: .milliseconds(50))
+            guard let record = await instance() else { continue }
+            let text = "\(record.state.rawValue) \(record.health.rawValue) \(record.checkType ?? "") \(record.checkAttempt ?? "")"
+            if seen.last != text { seen.append(text) }
+            if record.state == .unhealthy { break }
+        }
+        // SOFT attempts while it still serves, then HARD: out of the endpoint.
+        #expect(seen.contains("healthy critical soft 1/3"), "\(seen)")
+        #expect(seen.contains("healthy critical soft 2/3"), "\(seen)")
+        #expect(seen.last == "unhealthy critical hard 3/3", "\(seen)")
+        #expect(await fleet.endpoint(service: "web", environment: "test")?.backends == [])
+        try FileManager.default.removeItem(at: marker)
+        var recovered = false
+        for _ in 0..<200 where !recovered {
+            try await Task.sleep(for: .milliseconds(50))
+            recovered = await instance()?.state == .healthy
+        }
+        #expect(recovered)
+        #expect(await instance()?.checkType == "hard")
+        #expect(try await fetch(port: workspace.port) == "web:1")
+        await fleet.shutdown()
+    }
+
     @Test("a one-off run uses the active image and the environment's variables, keeps its output and records its exit status")
     func oneOffRun() async throws {
         let workspace = try FleetWorkspace(instances: 1)

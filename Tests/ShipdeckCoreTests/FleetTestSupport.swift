@@ -16,7 +16,8 @@ struct FleetWorkspace {
     let port: Int
 
     init(instances: Int = 2, keepWarm: Double = 0, deployTimeout: Double = 4, fileStore: Bool = false, prodInstances: Int = 1) throws {
-        folder = try TemporaryFolder()
+        let folder = try TemporaryFolder()
+        self.folder = folder
         port = try PortAllocator.freePort()
         let text = """
             name: Fleet Tests
@@ -29,7 +30,7 @@ struct FleetWorkspace {
                 health: {path: /health, interval: 1, timeout: 1, rise: 2}
                 instances: {test: \(instances), prod: \(prodInstances)}
                 env:
-                  test: {GREETING: hello-test}
+                  test: {GREETING: hello-test, HEALTH_FILE: \(folder.url.path)/unhealthy}
             fleet: {gate_interval: 0.05, drain: 2, keep_warm: \(keepWarm), stop_grace: 2, deploy_timeout: \(deployTimeout)}
             environments:
               test: {protected: false, deployers: [dev, prod]}
@@ -75,7 +76,8 @@ struct FleetWorkspace {
 
             def do_GET(self):
                 if self.path == "/health":
-                    status, body = (200, b'{"status": "ok"}') if HEALTHY else (500, b'{"status": "critical"}')
+                    healthy = HEALTHY and not os.path.exists(os.environ.get("HEALTH_FILE", "/nonexistent"))
+                    status, body = (200, b'{"status": "ok"}') if healthy else (500, b'{"status": "critical"}')
                 elif self.path == "/env":
                     status, body = 200, os.environ.get("GREETING", "").encode()
                 else:

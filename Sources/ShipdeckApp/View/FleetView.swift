@@ -18,7 +18,7 @@ enum FleetView {
             lines.append("Deploying \(deploy.image) (\(deploy.source) by \(deploy.by)): \(deploy.progress ?? deploy.outcome.rawValue)")
         }
         lines.append("")
-        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "UP".padded(to: 8) + "RST".padded(to: 5)
+        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "HEALTH".padded(to: 22) + "UP".padded(to: 8) + "RST".padded(to: 5)
                      + "CPU".padded(to: 7) + "MEM".padded(to: 8) + "PORT".padded(to: 7) + "PROCESS")
         let instanceRow = lines.count - 1
         if row.instances.isEmpty { lines.append("No instances: D deploys an image.") }
@@ -27,7 +27,8 @@ enum FleetView {
             let state = instance.state.rawValue + (instance.active ? "" : "*")
             let cpu = instance.cpuPercent.map { String(format: "%.0f%%", $0) } ?? "—"
             let memory = instance.memoryBytes.map { "\($0 >> 20)M" } ?? "—"
-            var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11) + up.padded(to: 8)
+            var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11)
+                + healthText(instance, now: model.now).padded(to: 22) + up.padded(to: 8)
                 + String(instance.restarts).padded(to: 5) + cpu.padded(to: 7) + memory.padded(to: 8) + String(instance.port).padded(to: 7) + instance.handle
             if let detail = instance.detail { line += "  \(detail)" }
             lines.append(line)
@@ -43,6 +44,20 @@ enum FleetView {
                          + (deploy.reason ?? ""))
         }
         return (lines, instanceRow)
+    }
+
+    /// `OK 3s`, `CRITICAL SOFT 2/3 1s`, `CRITICAL HARD 3s`: the check's state, type and attempt, and
+    /// the age of the last check.
+    static func healthText(_ instance: InstanceRecord, now: Date) -> String {
+        let age = instance.checkedAt.map { " " + ClockFormat.duration(from: $0, to: now) } ?? ""
+        switch instance.health {
+        case .ok: return "OK" + age
+        case .pending: return "pending"
+        default:
+            let type = instance.checkType?.uppercased() ?? ""
+            let attempt = instance.checkType == "soft" ? " " + (instance.checkAttempt ?? "") : ""
+            return "\(instance.health.rawValue.uppercased()) \(type)\(attempt)\(age)"
+        }
     }
 
     static func trafficText(_ traffic: TrafficStats) -> String {

@@ -54,29 +54,48 @@ extension FleetEngine {
         await publish(key)
     }
 
+    /// Runs the instance's health check when due and applies it with Nagios' semantics: a failure is
+    /// SOFT and retried at `health.retry_interval`; only at `health.max_check_attempts` failures in a
+    /// row is it HARD, and only then does the instance leave its endpoint (until a HARD recovery).
+    /// A starting instance joins once `health.rise` checks in a row passed.
     private func probeIfDue(_ key: Key, id: String, service: ServiceConfig, now: Date) async {
         guard let live = slots[key]?.instances[id] else { return }
-        let interval = live.record.state == .healthy ? service.health.interval : config.fleet.gateInterval
-        if let last = live.lastProbe, now.timeIntervalSince(last) < interval { return }
-        slots[key]?.instances[id]?.lastProbe = now
+        let policy = service.health.policy
+        let starting = live.record.state == .starting
+        if let next = live.nextCheck, now < next { return }
         let result = await probe.check(host: "127.0.0.1", port: live.record.port, path: service.health.path,
                                        timeout: .milliseconds(Int(service.health.timeout * 1000)))
         guard var current = slots[key]?.instances[id], !current.retired, current.record.state != .crashed else { return }
-        current.record.health = result.passed ? .ok : .critical
+        current.check.apply(CheckResult(status: result.status, output: result.detail, at: now), policy: policy, at: now)
+        let check = current.check
+        current.record.health = Self.health(check.status)
+        current.record.checkType = check.stateType.rawValue
+        current.record.checkAttempt = "\(check.currentAttempt)/\(check.maxAttempts)"
+        current.record.checkedAt = now
+        current.nextCheck = now.addingTimeInterval(starting ? config.fleet.gateInterval : check.nextCheckDelay(policy: policy))
         if result.passed {
             current.passes += 1
-            if current.record.state != .healthy && current.passes >= service.health.rise {
-                current.record.state = .healthy
-                current.record.detail = nil
-            }
+            if current.record.state == .starting && current.passes >= service.health.rise { current.record.state = .healthy }
+            if current.record.state == .unhealthy && check.stateType == .hard { current.record.state = .healthy }
+            if current.record.state == .healthy { current.record.detail = nil }
         } else {
             current.passes = 0
-            current.record.detail = "health \(result.detail)"
-            if current.record.state == .healthy { current.record.state = .unhealthy }
+            let flapping = check.isFlapping ? ", flapping" : ""
+            current.record.detail = "health \(check.status.label) \(check.stateType.rawValue.uppercased()) \(check.currentAttempt)/\(check.maxAttempts): \(result.detail)\(flapping)"
+            if current.record.state == .healthy && check.stateType == .hard { current.record.state = .unhealthy }
         }
         let changed = current.record.state != live.record.state
         slots[key]?.instances[id] = current
         if changed { applyRoute(key); await persist(key, id) }
+    }
+
+    static func health(_ status: CheckStatus) -> InstanceRecord.Health {
+        switch status {
+        case .ok: return .ok
+        case .warning: return .warning
+        case .critical: return .critical
+        case .unknown: return .unknown
+        }
     }
 
     private func restartCrashed(_ key: Key, id: String, service: ServiceConfig, runtime: any InstanceRuntime) async {

@@ -42,6 +42,9 @@ public actor FleetEngine {
         var lastUsage: (at: Date, cpu: Double)?
         var nextLogLine = 1
         var restartAt: Date?
+        /// The instance's health check as Nagios keeps it (SOFT/HARD, attempts, flapping).
+        var check = CheckState()
+        var nextCheck: Date?
         var record: InstanceRecord {
             get { stored.record }
             set { stored.record = newValue }

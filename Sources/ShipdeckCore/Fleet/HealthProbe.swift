@@ -4,12 +4,17 @@ import NIOCore
 
 /// One health check's answer.
 public struct ProbeResult: Sendable, Equatable {
-    public var passed: Bool
+    /// OK, or WARNING / CRITICAL as the endpoint's JSON `status` says, CRITICAL when it does not answer 2xx.
+    public var status: CheckStatus
     /// `200 {"status": "ok"}`, `connection refused`, `timed out after 2 s`.
     public var detail: String
-    public init(passed: Bool, detail: String) {
-        self.passed = passed
+    public var passed: Bool { status == .ok }
+    public init(status: CheckStatus, detail: String) {
+        self.status = status
         self.detail = detail
+    }
+    public init(passed: Bool, detail: String) {
+        self.init(status: passed ? .ok : .critical, detail: detail)
     }
 }
 
@@ -36,8 +41,18 @@ public struct HTTPHealthProbe: HealthProbe {
             if let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] {
                 status = object["status"] as? String
             }
-            let passed = (200..<300).contains(code) && (status == nil || status?.lowercased() == "ok")
-            return ProbeResult(passed: passed, detail: "\(code)" + (status.map { " status \($0)" } ?? ""))
+            let result: CheckStatus
+            if !(200..<300).contains(code) {
+                result = .critical
+            } else {
+                switch status?.lowercased() {
+                case nil, "ok": result = .ok
+                case "warning", "warn": result = .warning
+                case "unknown": result = .unknown
+                default: result = .critical
+                }
+            }
+            return ProbeResult(status: result, detail: "\(code)" + (status.map { " status \($0)" } ?? ""))
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             return ProbeResult(passed: false, detail: "timed out after \(timeout)")
         } catch {

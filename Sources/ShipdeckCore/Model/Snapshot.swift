@@ -327,6 +327,11 @@ public struct InstanceRecord: Codable, Sendable, Equatable, Identifiable {
     public var handle: String
     /// Why it stopped or crashed.
     public var detail: String?
+    /// The health check's Nagios state type (`soft` while a problem is retried, `hard` once settled),
+    /// its attempt (`2/3`), and when it last ran.
+    public var checkType: String?
+    public var checkAttempt: String?
+    public var checkedAt: Date?
 
     public init(id: String, state: State, health: Health, port: Int, startedAt: Date?, image: String = "", group: Int64 = 0,
                 active: Bool = false, restarts: Int = 0, cpuPercent: Double? = nil, memoryBytes: Int64? = nil, handle: String = "",

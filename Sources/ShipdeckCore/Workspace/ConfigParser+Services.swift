@@ -3,7 +3,7 @@ import Yams
 
 extension ConfigParser {
     static let serviceKeys = ["repo", "pipeline", "run", "port", "health", "instances", "env", "runtime"]
-    static let healthKeys = ["path", "interval", "timeout", "rise"]
+    static let healthKeys = ["path", "interval", "timeout", "rise", "retry_interval", "max_check_attempts"]
 
     func services(_ node: Node, config: WorkspaceConfig) -> [ServiceConfig] {
         var result: [ServiceConfig] = []
@@ -56,6 +56,11 @@ extension ConfigParser {
         if let node = table["interval"], let value = reader.double(node, path: "\(path).interval") { health.interval = value }
         if let node = table["timeout"], let value = reader.double(node, path: "\(path).timeout") { health.timeout = value }
         if let node = table["rise"], let value = reader.int(node, path: "\(path).rise", range: 1...100) { health.rise = value }
+        if let node = table["retry_interval"], let value = reader.double(node, path: "\(path).retry_interval") { health.retryInterval = value }
+        if let node = table["max_check_attempts"], let value = reader.int(node, path: "\(path).max_check_attempts", range: 1...100,
+                                                                        hint: "failed checks in a row before a problem is HARD") {
+            health.maxCheckAttempts = value
+        }
         if health.timeout > health.interval, let node = table["timeout"] {
             reader.fail(node, "\(path).timeout (\(health.timeout)s) is longer than the interval (\(health.interval)s)",
                         hint: "make the timeout shorter than the interval")

@@ -46,6 +46,16 @@ public struct HealthCheckConfig: Sendable, Equatable {
     public var timeout: Double
     /// Successful probes in a row before an instance counts as healthy.
     public var rise: Int
+    /// Seconds between re-checks while a problem is SOFT (Nagios' `retry_interval`).
+    public var retryInterval: Double = 1
+    /// Failed checks in a row before a problem is HARD and the instance leaves its endpoint
+    /// (Nagios' `max_check_attempts`).
+    public var maxCheckAttempts: Int = 3
+
+    /// The Nagios policy of an instance's health check.
+    public var policy: CheckPolicy {
+        CheckPolicy(checkInterval: interval, retryInterval: min(retryInterval, interval), maxCheckAttempts: maxCheckAttempts)
+    }
 
     public init(path: String = "/health", interval: Double = 5, timeout: Double = 2, rise: Int = 2) {
         self.path = path
