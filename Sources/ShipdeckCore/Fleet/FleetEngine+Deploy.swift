@@ -90,13 +90,14 @@ extension FleetEngine {
             }
             for id in ids {
                 guard let live = slots[key]?.instances[id] else { continue }
-                if case .exited(let how) = await runtime.liveness(live.handle) {
-                    let last = await lastLogLine(live)
+                let (handle, port, passes) = (live.handle, live.record.port, live.passes)
+                if case .exited(let how) = await runtime.liveness(handle) {
+                    let last = await lastLogLine(id)
                     await teardown(key, ids: ids, reason: "deploy failed")
                     return .failure("\(id) crashed before it was healthy: \(how)" + (last.map { " (last output: \($0))" } ?? ""))
                 }
-                guard live.passes < rise else { continue }
-                let result = await probe.check(host: "127.0.0.1", port: live.record.port, path: service.health.path,
+                guard passes < rise else { continue }
+                let result = await probe.check(host: "127.0.0.1", port: port, path: service.health.path,
                                                timeout: .milliseconds(Int(service.health.timeout * 1000)))
                 guard var current = slots[key]?.instances[id] else { continue }
                 current.passes = result.passed ? current.passes + 1 : 0

@@ -10,7 +10,7 @@ extension FleetEngine {
         while !Task.isCancelled && !stopping {
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
             tick += 1
-            for key in slots.keys.sorted(by: { $0.description < $1.description }) {
+            for key in sortedKeys {
                 await superviseSlot(key, sampleUsage: tick % 5 == 0)
             }
             await tailLogs(only: nil)
@@ -18,31 +18,34 @@ extension FleetEngine {
     }
 
     private func superviseSlot(_ key: Key, sampleUsage: Bool) async {
-        guard let slot = slots[key], let service = config.service(named: key.service) else { return }
+        guard let service = config.service(named: key.service), let ids = slots[key]?.instances.keys.sorted() else { return }
         let now = clock.now
-        let deploying = slot.row.deploy?.id
-        for (id, live) in slot.instances where !live.retired && (live.record.active || live.record.group != deploying) {
-            guard let runtime = RuntimeKind(rawValue: live.stored.runtime).flatMap({ runtimes[$0] }) else { continue }
-            if live.record.state == .crashed {
-                if let at = live.restartAt, at <= now, live.record.active { await restartCrashed(key, id: id, service: service, runtime: runtime) }
+        for id in ids {
+            // Only plain values cross the suspension points below (read by a synchronous helper, so no
+            // copy of the slot's state lives in this frame); the slot is read afresh after each.
+            guard let facts = facts(key, id), !facts.retired, facts.active || !facts.deploying,
+                  let runtime = runtimes[facts.runtime] else { continue }
+            let (active, restarts, state, restartAt, handle) = (facts.active, facts.restarts, facts.state, facts.restartAt, facts.handle)
+            if state == .crashed {
+                if let at = restartAt, at <= now, active { await restartCrashed(key, id: id, service: service, runtime: runtime) }
                 continue
             }
-            if case .exited(let how) = await runtime.liveness(live.handle) {
+            if case .exited(let how) = await runtime.liveness(handle) {
                 guard slots[key]?.instances[id] != nil else { continue }
-                let last = await lastLogLine(live)
+                let last = await lastLogLine(id)
+                let backoff = min(30, pow(2, Double(min(restarts, 5))))
                 slots[key]?.instances[id]?.record.state = .crashed
                 slots[key]?.instances[id]?.record.health = .critical
                 slots[key]?.instances[id]?.record.detail = how + (last.map { " — \($0)" } ?? "")
                 slots[key]?.instances[id]?.passes = 0
-                let backoff = min(30, pow(2, Double(min(live.record.restarts, 5))))
                 slots[key]?.instances[id]?.restartAt = now.addingTimeInterval(backoff)
                 applyRoute(key)
-                if live.record.active { try? await recorder?.notice("\(id) crashed (\(how)); restarting in \(Int(backoff)) s") }
-                if !live.record.active { await teardown(key, ids: [id], reason: "crashed while not serving") }
+                if active { try? await recorder?.notice("\(id) crashed (\(how)); restarting in \(Int(backoff)) s") }
+                if !active { await teardown(key, ids: [id], reason: "crashed while not serving") }
                 continue
             }
-            if live.record.active { await probeIfDue(key, id: id, service: service, now: now) }
-            if sampleUsage, let usage = await runtime.usage(live.handle) { sample(key, id: id, usage: usage, now: now) }
+            if active { await probeIfDue(key, id: id, service: service, now: now) }
+            if sampleUsage, let usage = await runtime.usage(handle) { sample(key, id: id, usage: usage, now: now) }
         }
         if let until = slots[key]?.warmUntil, until <= now, let warm = slots[key]?.warmGroup {
             let ids = (slots[key]?.instances.values ?? [:].values).filter { $0.record.group == warm }.map(\.record.id)
@@ -54,16 +57,41 @@ extension FleetEngine {
         await publish(key)
     }
 
+    /// What supervision needs to know of an instance, as plain values.
+    struct InstanceFacts {
+        var active: Bool
+        var retired: Bool
+        var deploying: Bool
+        var restarts: Int
+        var state: InstanceRecord.State
+        var restartAt: Date?
+        var handle: InstanceHandle
+        var runtime: RuntimeKind
+        var port: Int
+        var nextCheck: Date?
+        var logFile: String
+        var logOffset: UInt64
+        var nextLogLine: Int
+    }
+
+    func facts(_ key: Key, _ id: String) -> InstanceFacts? {
+        guard let live = slots[key]?.instances[id], let runtime = RuntimeKind(rawValue: live.stored.runtime) else { return nil }
+        return InstanceFacts(active: live.record.active, retired: live.retired, deploying: live.record.group == slots[key]?.row.deploy?.id,
+                             restarts: live.record.restarts, state: live.record.state, restartAt: live.restartAt, handle: live.handle,
+                             runtime: runtime, port: live.record.port, nextCheck: live.nextCheck, logFile: live.stored.logFile,
+                             logOffset: live.stored.logOffset, nextLogLine: live.nextLogLine)
+    }
+
     /// Runs the instance's health check when due and applies it with Nagios' semantics: a failure is
     /// SOFT and retried at `health.retry_interval`; only at `health.max_check_attempts` failures in a
     /// row is it HARD, and only then does the instance leave its endpoint (until a HARD recovery).
     /// A starting instance joins once `health.rise` checks in a row passed.
     private func probeIfDue(_ key: Key, id: String, service: ServiceConfig, now: Date) async {
-        guard let live = slots[key]?.instances[id] else { return }
+        guard let facts = facts(key, id) else { return }
         let policy = service.health.policy
-        let starting = live.record.state == .starting
-        if let next = live.nextCheck, now < next { return }
-        let result = await probe.check(host: "127.0.0.1", port: live.record.port, path: service.health.path,
+        let (starting, previousState, port) = (facts.state == .starting, facts.state, facts.port)
+        if let next = facts.nextCheck, now < next { return }
+        let result = await probe.check(host: "127.0.0.1", port: port, path: service.health.path,
                                        timeout: .milliseconds(Int(service.health.timeout * 1000)))
         guard var current = slots[key]?.instances[id], !current.retired, current.record.state != .crashed else { return }
         current.check.apply(CheckResult(status: result.status, output: result.detail, at: now), policy: policy, at: now)
@@ -84,7 +112,7 @@ extension FleetEngine {
             current.record.detail = "health \(check.status.label) \(check.stateType.rawValue.uppercased()) \(check.currentAttempt)/\(check.maxAttempts): \(result.detail)\(flapping)"
             if current.record.state == .healthy && check.stateType == .hard { current.record.state = .unhealthy }
         }
-        let changed = current.record.state != live.record.state
+        let changed = current.record.state != previousState
         slots[key]?.instances[id] = current
         if changed { applyRoute(key); await persist(key, id) }
     }
@@ -142,26 +170,25 @@ extension FleetEngine {
 
     /// Moves new output of the instances' log files into the store (one instance, or all).
     func tailLogs(only wanted: String?) async {
-        for (key, slot) in slots {
-            for (id, live) in slot.instances where wanted == nil || wanted == id {
-                guard let (lines, offset) = InstanceLogReader.read(path: live.stored.logFile, from: live.stored.logOffset,
-                                                                   firstLine: live.nextLogLine, at: clock.now) else { continue }
-                if !lines.isEmpty {
-                    try? await store.appendInstanceLog(instanceID: id, lines: lines, keep: config.fleet.logLines)
-                }
-                guard slots[key]?.instances[id] != nil else { continue }
-                slots[key]?.instances[id]?.stored.logOffset = offset
-                slots[key]?.instances[id]?.nextLogLine = live.nextLogLine + lines.count
-                await persist(key, id)
+        for (key, id) in instanceKeys where wanted == nil || wanted == id {
+            guard let facts = facts(key, id) else { continue }
+            let (file, offset, firstLine) = (facts.logFile, facts.logOffset, facts.nextLogLine)
+            guard let (lines, next) = InstanceLogReader.read(path: file, from: offset, firstLine: firstLine, at: clock.now) else { continue }
+            if !lines.isEmpty {
+                try? await store.appendInstanceLog(instanceID: id, lines: lines, keep: config.fleet.logLines)
             }
+            guard slots[key]?.instances[id] != nil else { continue }
+            slots[key]?.instances[id]?.stored.logOffset = next
+            slots[key]?.instances[id]?.nextLogLine = firstLine + lines.count
+            await persist(key, id)
         }
     }
 
     /// The newest line an instance wrote (for a crash's reason).
-    func lastLogLine(_ live: Live) async -> String? {
-        await tailLogs(only: live.record.id)
-        let last = (try? await store.lastInstanceLogLine(instanceID: live.record.id)) ?? 0
-        guard last > 0, let line = try? await store.instanceLog(instanceID: live.record.id, after: last - 1, limit: 1).first else { return nil }
+    func lastLogLine(_ id: String) async -> String? {
+        await tailLogs(only: id)
+        let last = (try? await store.lastInstanceLogLine(instanceID: id)) ?? 0
+        guard last > 0, let line = try? await store.instanceLog(instanceID: id, after: last - 1, limit: 1).first else { return nil }
         return line.text.count > 160 ? String(line.text.prefix(157)) + "…" : line.text
     }
 }

@@ -136,9 +136,9 @@ public actor FleetEngine {
             _ = try? await store.saveDeploy(failed)
         }
         await adopt()
-        for key in slots.keys.sorted(by: { $0.description < $1.description }) { await openEndpoint(key) }
-        for key in slots.keys { await refreshHistory(key) }
-        for key in slots.keys { await publish(key) }
+        for key in sortedKeys { await openEndpoint(key) }
+        for key in sortedKeys { await refreshHistory(key) }
+        for key in sortedKeys { await publish(key) }
         supervisor = Task { [weak self] in await self?.supervise() }
     }
 
@@ -178,8 +178,9 @@ public actor FleetEngine {
             slots[key]?.instances[instance.record.id] = live
         }
         // An active group whose instances are all gone is started again from its image.
-        for (key, slot) in slots {
-            guard let route = slot.route, !slot.instances.values.contains(where: { $0.record.group == route.group }) else { continue }
+        for key in sortedKeys {
+            guard let route = slots[key]?.route,
+                  slots[key]?.instances.values.contains(where: { $0.record.group == route.group }) == false else { continue }
             guard let image = try? await store.image(tag: route.image) else { continue }
             await startGroupAgain(key, image: image, group: route.group)
         }
@@ -191,33 +192,30 @@ public actor FleetEngine {
         stopping = true
         supervisor?.cancel()
         supervisor = nil
-        for key in slots.keys {
-            await slots[key]?.proxy?.stop()
+        for key in sortedKeys {
+            let proxy = slots[key]?.proxy
             slots[key]?.proxy = nil
+            await proxy?.stop()
         }
         guard stopInstances else { return }
+        let grace = Duration.seconds(config.fleet.stopGrace)
+        let stops: [(any InstanceRuntime, InstanceHandle)] = instanceKeys.compactMap { key, id in
+            guard let live = slots[key]?.instances[id], let runtime = RuntimeKind(rawValue: live.stored.runtime).flatMap({ runtimes[$0] }) else { return nil }
+            return (runtime, live.handle)
+        }
         await withTaskGroup(of: Void.self) { group in
-            for (key, slot) in slots {
-                for (id, live) in slot.instances {
-                    guard let runtime = RuntimeKind(rawValue: live.stored.runtime).flatMap({ runtimes[$0] }) else { continue }
-                    let grace = Duration.seconds(config.fleet.stopGrace)
-                    group.addTask { await runtime.stop(live.handle, grace: grace) }
-                    _ = (key, id)
-                }
-            }
+            for (runtime, handle) in stops { group.addTask { await runtime.stop(handle, grace: grace) } }
         }
         // The active groups' instances are remembered as stopped: the next start starts them again.
-        for (key, slot) in slots {
-            for (id, live) in slot.instances {
-                if slot.route?.group == live.record.group {
-                    var stored = live.stored
-                    stored.processGroup = nil
-                    stored.container = nil
-                    try? await store.saveInstance(stored)
-                } else {
-                    try? await store.removeInstance(id: id)
-                }
-                _ = key
+        for (key, id) in instanceKeys {
+            guard let live = slots[key]?.instances[id] else { continue }
+            if slots[key]?.route?.group == live.record.group {
+                var stored = live.stored
+                stored.processGroup = nil
+                stored.container = nil
+                try? await store.saveInstance(stored)
+            } else {
+                try? await store.removeInstance(id: id)
             }
         }
     }
@@ -236,20 +234,42 @@ public actor FleetEngine {
 
     /// Rebuilds the slot's row and publishes it when it changed.
     func publish(_ key: Key) async {
-        guard var slot = slots[key] else { return }
-        slot.row.instances = slot.instances.values.map(\.record).sorted { ($0.active ? 0 : 1, $0.group, $0.id) < ($1.active ? 0 : 1, $1.group, $1.id) }
-        slot.row.image = slot.route?.image
-        slots[key]?.row = slot.row
-        guard slot.row != slot.published else { return }
-        slots[key]?.published = slot.row
-        await recorder?.recordFleet(slot.row)
+        guard let row = refreshRow(key) else { return }
+        await recorder?.recordFleet(row)
+    }
+
+    /// Rebuilds the slot's row; returns it when it differs from the one last published.
+    private func refreshRow(_ key: Key) -> FleetRow? {
+        guard let instances = slots[key]?.instances else { return nil }
+        let records = instances.values.map(\.record).sorted { ($0.active ? 0 : 1, $0.group, $0.id) < ($1.active ? 0 : 1, $1.group, $1.id) }
+        // Read first: an optional-chained assignment holds its write access to `slots` while its
+        // right side runs, so the right side must not read `slots` too.
+        let image = slots[key]?.route?.image
+        slots[key]?.row.instances = records
+        slots[key]?.row.image = image
+        guard let row = slots[key]?.row, row != slots[key]?.published else { return nil }
+        slots[key]?.published = row
+        return row
+    }
+
+    /// Every slot's key, in a stable order (loops that suspend iterate this, never the dictionary).
+    var sortedKeys: [Key] { slots.keys.sorted { $0.description < $1.description } }
+
+    /// Every instance as (slot, id), in a stable order.
+    var instanceKeys: [(Key, String)] {
+        sortedKeys.flatMap { key in (slots[key]?.instances.keys.sorted() ?? []).map { (key, $0) } }
     }
 
     func refreshHistory(_ key: Key) async {
         guard let history = try? await store.deploys(service: key.service, environment: key.environment, limit: FleetRow.historyLength) else { return }
         slots[key]?.row.history = history.filter { $0.outcome != .running && $0.outcome != .queued }
-        slots[key]?.row.images = (try? await store.images(service: key.service, limit: 10)) ?? []
-        slots[key]?.row.runs = (try? await store.runs(service: key.service, environment: key.environment, limit: 5)) ?? []
+        // Never `slots[key]?.x = await …`: an optional-chained assignment opens its write access to
+        // `slots` before the right side runs, and holding it across the suspension lets another task
+        // on this actor touch `slots` meanwhile (an exclusivity violation; heap corruption in release builds).
+        let images = (try? await store.images(service: key.service, limit: 10)) ?? []
+        let runs = (try? await store.runs(service: key.service, environment: key.environment, limit: 5)) ?? []
+        slots[key]?.row.images = images
+        slots[key]?.row.runs = runs
     }
 
     // MARK: - Queries
