@@ -53,8 +53,9 @@ enum Fixtures {
         }
         snapshot.fleet = (0..<rows).map { i in
             let service = "\(services[i % services.count])-\(i / environments.count)"
-            let instances = (0..<(i % 3 + 1)).map { n in
-                InstanceRecord(id: "\(service)-\(n)", state: n == 2 ? .crashed : .running, health: .ok, port: 20_000 + n, startedAt: now)
+            let instances: [InstanceRecord] = (0..<(i % 3 + 1)).map { n in
+                let state: InstanceRecord.State = n == 2 ? .crashed : .healthy
+                return InstanceRecord(id: "\(service)-\(n)", state: state, health: .ok, port: 20_000 + n, startedAt: now, active: true)
             }
             return FleetRow(service: service, environment: environments[i % environments.count], port: 8_000 + i % 1_000,
                             desiredInstances: 2, image: i % 10 == 0 ? nil : "localhost/\(service):\(i % 50)", instances: instances)
