@@ -37,7 +37,7 @@ struct ContainerRuntimeTests {
         let id = try #require(handle.container)
         var stopped = false
         defer { if !stopped { _ = try? ContainerFixture.podman(["rm", "-f", id]) } }
-        try await ContainerFixture.waitUntil("the instance answers /health") { (try? await fetch(port: port, path: "/health")) == "ok\n" }
+        try await waitUntil("the instance answers /health") { (try? await fetch(port: port, path: "/health")) == "ok\n" }
         print("container start to healthy: \(ContinuousClock.now - started)")
         #expect(try await fetch(port: port) == "ctest:1\n")
         #expect(await runtime.liveness(handle) == .running)
@@ -50,7 +50,7 @@ struct ContainerRuntimeTests {
         #expect(labels["shipdeck.instance"] == "ctest-test-1-1")
         #expect(try ContainerFixture.podman(["port", id]).contains("127.0.0.1:\(port)"))
 
-        try await ContainerFixture.waitUntil("the log file has httpd's request line") {
+        try await waitUntil("the log file has httpd's request line") {
             ((try? String(contentsOf: logFile, encoding: .utf8)) ?? "").contains("response:200")
         }
         let (lines, _) = try #require(InstanceLogReader.read(path: logFile.path, from: 0, firstLine: 1, at: Date()))
@@ -84,7 +84,7 @@ struct ContainerRuntimeTests {
                                     variables: ["PORT": String(port)], logFile: logFile)
         let handle = try await runtime.start(launch)
         var liveness = InstanceLiveness.running
-        try await ContainerFixture.waitUntil("the container exits") {
+        try await waitUntil("the container exits") {
             liveness = await runtime.liveness(handle)
             return liveness != .running
         }
@@ -188,16 +188,6 @@ enum ContainerFixture {
         try ProcessRunner().run("podman", arguments, in: URL(fileURLWithPath: "/")).text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Polls `condition` every 50 ms for up to `seconds`.
-    static func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting until \(what)")
-        throw CancellationError()
-    }
 }
 
 /// A workspace with one service, `cweb`, on `runtime: container`, two instances in `test`.

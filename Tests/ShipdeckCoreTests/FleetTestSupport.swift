@@ -156,3 +156,15 @@ func processAlive(_ pid: Int32) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
     return ProcStat.read(pid).map { !$0.isZombie } ?? false
 }
+
+/// Polls `condition` every 50 ms until it holds; records an issue naming `what` and throws when
+/// `seconds` pass first.
+func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    Issue.record("timed out waiting until \(what)")
+    throw CancellationError()
+}

@@ -4,9 +4,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 @testable import ShipdeckCore
 
 /// A proxy on a free loopback port in front of in-process backends, with an HTTP client.
@@ -71,21 +68,10 @@ struct ProxyFixture {
         try await group.shutdownGracefully()
     }
 
-    /// A loopback port nothing listens on (a backend that refuses connections).
     /// A port that refuses connections for the rest of the test run: bound but never listening, so no
     /// other test's server can take it over (a stopped server's port could be reused at once).
     static func refusedPort() async throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ShipdeckError(.io, "no socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ShipdeckError(.io, "no port") }
-        return Int(UInt16(bigEndian: address.sin_port))  // the descriptor stays open on purpose
+        try PortAllocator.bindLoopback().port  // the descriptor stays open on purpose
     }
 }
 

@@ -189,8 +189,7 @@ public actor WorkspaceCore: CoreClient {
             try await builds.retry(service: service, number: number, jobID: job, by: actor.handle)
             return
         case .deploy(let service, let environment, let image):
-            let source = "ui"
-            try Self.requireSuccess(try await fleet.deploy(service: service, environment: environment, image: image, by: actor.handle, source: source))
+            try Self.requireSuccess(try await fleet.deploy(service: service, environment: environment, image: image, by: actor.handle, source: "ui"))
             return
         case .rollback(let service, let environment):
             try Self.requireSuccess(try await fleet.rollback(service: service, environment: environment, by: actor.handle))

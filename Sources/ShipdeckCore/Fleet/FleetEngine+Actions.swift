@@ -95,20 +95,10 @@ extension FleetEngine {
         let replacement = "\(id.split(separator: "~").first ?? Substring(id))~\(live.record.restarts + 1)"
         try await startInstance(key, id: replacement, service: service, image: image, group: live.record.group, runtime: runtime,
                                 active: live.record.active, restarts: live.record.restarts + 1)
-        let deadline = clock.now.addingTimeInterval(config.fleet.deployTimeout)
-        while (slots[key]?.instances[replacement]?.passes ?? 0) < service.health.rise {
-            guard clock.now < deadline, let current = slots[key]?.instances[replacement],
-                  await runtime.liveness(current.handle) == .running else {
-                await teardown(key, ids: [replacement], reason: "restart failed")
-                throw ShipdeckError(.io, "the replacement of \(id) did not become healthy; \(id) keeps serving",
-                                    hint: "look at its log with Enter in the Fleet pane")
-            }
-            let result = await probe.check(host: "127.0.0.1", port: current.record.port, path: service.health.path,
-                                           timeout: .milliseconds(Int(service.health.timeout * 1000)))
-            slots[key]?.instances[replacement]?.passes = result.passed ? current.passes + 1 : 0
-            if (slots[key]?.instances[replacement]?.passes ?? 0) < service.health.rise {
-                try? await Task.sleep(for: .milliseconds(Int(config.fleet.gateInterval * 1000)))
-            }
+        guard case .passed = await healthGate(key, ids: [replacement], service: service, runtime: runtime, progress: { _ in }) else {
+            await teardown(key, ids: [replacement], reason: "restart failed")
+            throw ShipdeckError(.io, "the replacement of \(id) did not become healthy; \(id) keeps serving",
+                                hint: "look at its log with Enter in the Fleet pane")
         }
         slots[key]?.instances[replacement]?.record.state = .healthy
         slots[key]?.instances[replacement]?.record.health = .ok

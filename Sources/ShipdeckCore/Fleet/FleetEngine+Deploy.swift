@@ -81,42 +81,22 @@ extension FleetEngine {
                 return .failure("\(id) did not start: \(error)")
             }
         }
-        let deadline = clock.now.addingTimeInterval(config.fleet.deployTimeout)
-        let rise = service.health.rise
-        while true {
-            if Task.isCancelled {
-                await teardown(key, ids: ids, reason: "deploy canceled")
-                return .failure("canceled before the switch; traffic stayed on the previous group")
-            }
-            for id in ids {
-                guard let live = slots[key]?.instances[id] else { continue }
-                let (handle, port, passes) = (live.handle, live.record.port, live.passes)
-                if case .exited(let how) = await runtime.liveness(handle) {
-                    let last = await lastLogLine(id)
-                    await teardown(key, ids: ids, reason: "deploy failed")
-                    return .failure("\(id) crashed before it was healthy: \(how)" + (last.map { " (last output: \($0))" } ?? ""))
-                }
-                guard passes < rise else { continue }
-                let result = await probe.check(host: "127.0.0.1", port: port, path: service.health.path,
-                                               timeout: .milliseconds(Int(service.health.timeout * 1000)))
-                guard var current = slots[key]?.instances[id] else { continue }
-                current.passes = result.passed ? current.passes + 1 : 0
-                current.record.health = result.passed ? .ok : .critical
-                current.record.detail = "health \(result.detail)"
-                if current.passes >= rise { current.record.state = .healthy }
-                slots[key]?.instances[id] = current
-            }
-            let healthy = ids.filter { (slots[key]?.instances[$0]?.passes ?? 0) >= rise }.count
-            if healthy == ids.count { break }
-            if clock.now >= deadline {
-                let detail = ids.compactMap { slots[key]?.instances[$0] }.filter { $0.passes < rise }
-                    .map { "\($0.record.id): \($0.record.detail ?? "no answer")" }.joined(separator: "; ")
-                await teardown(key, ids: ids, reason: "deploy failed its health gate")
-                return .failure("health gate not passed within \(Int(config.fleet.deployTimeout)) s (\(detail)); traffic stayed on the previous group")
-            }
+        switch await healthGate(key, ids: ids, service: service, runtime: runtime, progress: { healthy in
+            let rise = service.health.rise
             let text = "\(healthy)/\(ids.count) healthy (each needs \(rise) passing check\(rise == 1 ? "" : "s") in a row)"
             if record.progress != text { await progress(text) }
-            try? await Task.sleep(for: .milliseconds(Int(config.fleet.gateInterval * 1000)))
+        }) {
+        case .passed:
+            break
+        case .canceled:
+            await teardown(key, ids: ids, reason: "deploy canceled")
+            return .failure("canceled before the switch; traffic stayed on the previous group")
+        case .crashed(let id, let how, let last):
+            await teardown(key, ids: ids, reason: "deploy failed")
+            return .failure("\(id) crashed before it was healthy: \(how)" + (last.map { " (last output: \($0))" } ?? ""))
+        case .timedOut(let detail):
+            await teardown(key, ids: ids, reason: "deploy failed its health gate")
+            return .failure("health gate not passed within \(Int(config.fleet.deployTimeout)) s (\(detail)); traffic stayed on the previous group")
         }
         // Switch: the new group becomes the route in one step.
         let before = ContinuousClock.now
@@ -138,6 +118,50 @@ extension FleetEngine {
         await publish(key)
         await retire(key, previous: old)
         return .success(String(format: "%d instance%@ healthy; switched in %.2f ms", ids.count, ids.count == 1 ? "" : "s", milliseconds))
+    }
+
+    enum GateOutcome {
+        case passed, canceled
+        case crashed(id: String, how: String, lastOutput: String?)
+        /// Which instances did not pass, with their last check's answer.
+        case timedOut(String)
+    }
+
+    /// The health gate: checks each new instance every `fleet.gate_interval` until every one has
+    /// passed `health.rise` checks in a row (it is then `healthy`), one crashes, the task is
+    /// cancelled, or `fleet.deploy_timeout` runs out. Callers stop the instances when it fails.
+    /// - Parameter progress: called with the number of instances through the gate after each round.
+    func healthGate(_ key: Key, ids: [String], service: ServiceConfig, runtime: any InstanceRuntime,
+                    progress: (Int) async -> Void) async -> GateOutcome {
+        let deadline = clock.now.addingTimeInterval(config.fleet.deployTimeout)
+        let rise = service.health.rise
+        while true {
+            if Task.isCancelled { return .canceled }
+            for id in ids {
+                guard let live = slots[key]?.instances[id] else { continue }
+                let (handle, port, passes) = (live.handle, live.record.port, live.passes)
+                if case .exited(let how) = await runtime.liveness(handle) {
+                    return .crashed(id: id, how: how, lastOutput: await lastLogLine(id))
+                }
+                guard passes < rise else { continue }
+                let result = await probe.check(host: "127.0.0.1", port: port, path: service.health.path,
+                                               timeout: .milliseconds(Int(service.health.timeout * 1000)))
+                guard var current = slots[key]?.instances[id] else { continue }
+                current.passes = result.passed ? current.passes + 1 : 0
+                current.record.health = result.passed ? .ok : .critical
+                current.record.detail = "health \(result.detail)"
+                if current.passes >= rise { current.record.state = .healthy }
+                slots[key]?.instances[id] = current
+            }
+            let healthy = ids.filter { (slots[key]?.instances[$0]?.passes ?? 0) >= rise }.count
+            if healthy == ids.count { return .passed }
+            if clock.now >= deadline {
+                return .timedOut(ids.compactMap { slots[key]?.instances[$0] }.filter { $0.passes < rise }
+                    .map { "\($0.record.id): \($0.record.detail ?? "no answer")" }.joined(separator: "; "))
+            }
+            await progress(healthy)
+            try? await Task.sleep(for: .milliseconds(Int(config.fleet.gateInterval * 1000)))
+        }
     }
 
     /// After a switch: the previous group stays warm for `keep_warm` seconds (older warm groups stop

@@ -38,7 +38,6 @@ public actor FleetEngine {
         var retired = false
         /// Health probes passed in a row since the last failure.
         var passes = 0
-        var lastProbe: Date?
         var lastUsage: (at: Date, cpu: Double)?
         var nextLogLine = 1
         var restartAt: Date?

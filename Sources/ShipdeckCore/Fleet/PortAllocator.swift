@@ -6,9 +6,16 @@ import Glibc
 /// Finds a free loopback port for a new instance: the kernel picks one for a socket bound to port 0.
 enum PortAllocator {
     static func freePort() throws -> Int {
+        let (descriptor, port) = try bindLoopback()
+        close(descriptor)
+        return port
+    }
+
+    /// A TCP socket bound to a kernel-chosen port on 127.0.0.1 and not listening (a connection to it
+    /// is refused); the caller closes the descriptor.
+    static func bindLoopback() throws -> (descriptor: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ShipdeckError(.io, "could not open a socket to find a free port: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -19,7 +26,11 @@ enum PortAllocator {
                 bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw ShipdeckError(.io, "could not find a free port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ShipdeckError(.io, "could not find a free port: \(reason)")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
