@@ -75,12 +75,9 @@ struct FleetDeployTests {
         try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
         let deploy = Task { try await fleet.deploy(service: "web", environment: "test", image: "web:2", by: "ana", source: "test") }
         // Wait until the new group's instance runs and fails its checks, then cancel.
-        var started = false
-        for _ in 0..<400 where !started {
-            try await Task.sleep(for: .milliseconds(10))
-            started = await fleet.rows().first { $0.name == "web/test" }?.instances.contains { $0.image == "web:2" && $0.health == .critical } ?? false
+        try await waitUntil("web:2's instance fails its checks", seconds: 4) {
+            await fleet.rows().first { $0.name == "web/test" }?.instances.contains { $0.image == "web:2" && $0.health == .critical } ?? false
         }
-        #expect(started)
         deploy.cancel()
         let record = try await deploy.value
         #expect(record.outcome == .canceled)
@@ -156,12 +153,7 @@ struct FleetDeployTests {
         #expect(seen.last == "unhealthy critical hard 3/3", "\(seen)")
         #expect(await fleet.endpoint(service: "web", environment: "test")?.backends == [])
         try FileManager.default.removeItem(at: marker)
-        var recovered = false
-        for _ in 0..<200 where !recovered {
-            try await Task.sleep(for: .milliseconds(50))
-            recovered = await instance()?.state == .healthy
-        }
-        #expect(recovered)
+        try await waitUntil("the instance recovers", seconds: 10) { await instance()?.state == .healthy }
         #expect(await instance()?.checkType == "hard")
         #expect(try await fetch(port: workspace.port) == "web:1")
         await fleet.shutdown()
@@ -212,6 +204,32 @@ struct FleetDeployTests {
         #expect(pids.allSatisfy { !processAlive($0) })
     }
 
+    @Test("restarting an instance replaces it without dropping a request; stopping one drains it out of the endpoint")
+    func restartAndStopInstances() async throws {
+        let workspace = try FleetWorkspace(instances: 2)
+        defer { workspace.folder.cleanup() }
+        try await workspace.image(1)
+        let fleet = workspace.engine()
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let load = LoadGenerator()
+        await load.start(port: workspace.port)
+        await load.waitForRequests(20)
+        try await fleet.restart(instance: "web-test-1-1", by: "ana")
+        await load.waitForRequests(20)
+        var ids = await fleet.rows().first { $0.name == "web/test" }?.instances.map(\.id).sorted()
+        #expect(ids == ["web-test-1-1~1", "web-test-1-2"])
+        #expect(await fleet.endpoint(service: "web", environment: "test")?.backends.map(\.instanceID).sorted() == ["web-test-1-1~1", "web-test-1-2"])
+        try await fleet.stop(instance: "web-test-1-2", by: "ana")
+        await load.waitForRequests(20)
+        await load.stop()
+        #expect(await load.failures == [])
+        ids = await fleet.rows().first { $0.name == "web/test" }?.instances.map(\.id)
+        #expect(ids == ["web-test-1-1~1"])
+        #expect(await fleet.endpoint(service: "web", environment: "test")?.backends.map(\.instanceID) == ["web-test-1-1~1"])
+        await fleet.shutdown()
+    }
+
     @Test("a crashed active instance leaves the endpoint and is restarted")
     func crashedInstanceRestarts() async throws {
         let workspace = try FleetWorkspace(instances: 2)
@@ -222,13 +240,10 @@ struct FleetDeployTests {
         try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
         let victim = try #require(try await workspace.store.instances().first)
         kill(-(victim.processGroup ?? 0), SIGKILL)
-        var restarted = false
-        for _ in 0..<200 where !restarted {
-            try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil("the killed instance is restarted and healthy", seconds: 10) {
             let row = await fleet.rows().first { $0.name == "web/test" }
-            restarted = row?.instances.first { $0.id == victim.record.id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
+            return row?.instances.first { $0.id == victim.record.id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
         }
-        #expect(restarted)
         #expect(try await fetch(port: workspace.port) == "web:1")
         await fleet.shutdown()
     }
