@@ -66,6 +66,17 @@ public final class RemoteCore: CoreClient, Sendable {
         return try APIDocuments.decoder().decode([LogLine].self, from: Data(buffer: body))
     }
 
+    public func checkDetail(instance id: String) async throws -> CheckDetail {
+        let endpoint = try locator.require()
+        var components = URLComponents()
+        components.path = "/v1/instances/\(id)/check"
+        var request = HTTPClientRequest(url: endpoint.url + (components.string ?? ""))
+        request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+        let response = try await execute(request, endpoint: endpoint)
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return try APIDocuments.decoder().decode(CheckDetail.self, from: Data(buffer: body))
+    }
+
     public func events() async -> AsyncStream<CoreEvent> { await events(after: nil) }
 
     public func events(after sequence: Int64?) async -> AsyncStream<CoreEvent> {

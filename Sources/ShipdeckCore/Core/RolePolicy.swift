@@ -9,6 +9,8 @@
 /// | deploy, roll back | the environment's `deployers` (a protected environment without them: prod, lead) |
 /// | run a one-off admin command | the environment's deployers, as for a deploy |
 /// | restart or stop an instance | dev, prod, oncall, lead; in a protected environment its deployers or oncall |
+/// | schedule downtime | dev, prod, oncall, lead; in a protected environment its deployers or oncall |
+/// | force a check, cancel a downtime, send a check result | dev, prod, oncall, lead |
 public enum RolePolicy {
     /// The roles of which a person needs at least one to carry out `command`.
     public static func allowedRoles(for command: CoreCommand, in config: WorkspaceConfig? = nil) -> [String] {
@@ -18,6 +20,10 @@ public enum RolePolicy {
         case .startBuild, .cancelBuild, .retryJobs, .unblock: return ["dev", "prod", "lead"]
         case .deploy(_, let environment, _), .rollback(_, let environment), .runOneOff(_, _, let environment, _):
             return deployers(of: environment, in: config)
+        case .forceCheck, .cancelDowntime, .submitCheckResult: return ["dev", "prod", "oncall", "lead"]
+        case .scheduleDowntime(_, let environment, _, _, _, _):
+            guard let config, let env = config.environment(named: environment), env.protected else { return ["dev", "prod", "oncall", "lead"] }
+            return deployers(of: environment, in: config) + ["oncall"]
         case .restartInstance(let id), .stopInstance(let id):
             guard let config, let environment = config.environments.first(where: { id.contains("-\($0.name)-") }), environment.protected else {
                 return ["dev", "prod", "oncall", "lead"]
@@ -65,6 +71,10 @@ public enum RolePolicy {
         case .restartInstance(let id): return "restart \(id)"
         case .stopInstance(let id): return "stop \(id)"
         case .runOneOff(_, let service, let environment, _): return "run commands against \(service) in \(environment)"
+        case .forceCheck(let id): return "check \(id)"
+        case .scheduleDowntime(let service, let environment, _, _, _, _): return "schedule downtime for \(service) in \(environment)"
+        case .cancelDowntime: return "cancel downtimes"
+        case .submitCheckResult(let service, let environment, _, _, _): return "send check results for \(service) in \(environment)"
         }
     }
 }

@@ -208,6 +208,19 @@ public actor WorkspaceCore: CoreClient {
                                     hint: "its output is above; `shipdeck instance log \(id)` prints it again")
             }
             return
+        case .forceCheck(let id):
+            try await fleet.forceCheck(instance: id)
+            return
+        case .scheduleDowntime(let service, let environment, let instance, let duration, let window, let comment):
+            _ = try await fleet.scheduleDowntime(service: service, environment: environment, instance: instance, duration: duration,
+                                                 flexibleWindow: window, comment: comment, by: actor.handle)
+            return
+        case .cancelDowntime(let id):
+            try await fleet.cancelDowntime(id: id)
+            return
+        case .submitCheckResult(let service, let environment, let instance, let status, let output):
+            try await fleet.submit(service: service, environment: environment, instance: instance, status: status, output: output)
+            return
         case .moveCard, .deleteCard:
             break
         }
@@ -264,6 +277,10 @@ public actor WorkspaceCore: CoreClient {
 
     public func instanceLog(id: String, after: Int, limit: Int) async throws -> [LogLine] {
         try await fleet.log(instance: id, after: after, limit: limit)
+    }
+
+    public func checkDetail(instance id: String) async throws -> CheckDetail {
+        try await fleet.checkDetail(instance: id)
     }
 
     // MARK: - More for the app and CLI
@@ -349,6 +366,7 @@ public actor WorkspaceCore: CoreClient {
         case .notice: return "notice"
         case .buildUpdated: return "buildUpdated"
         case .fleetUpdated: return "fleetUpdated"
+        case .healthChanged: return "healthChanged"
         }
     }
 
@@ -373,5 +391,12 @@ extension WorkspaceCore: FleetRecorder {
         await lock()
         defer { unlock() }
         try? await publish(.fleetUpdated(row: row), at: clock.now)
+    }
+
+    /// Logs a HARD or flapping change of a check and delivers it.
+    public func recordHealth(_ event: HealthEvent) async {
+        await lock()
+        defer { unlock() }
+        try? await publish(.healthChanged(event: event), at: clock.now)
     }
 }

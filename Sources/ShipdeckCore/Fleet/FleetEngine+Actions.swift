@@ -41,11 +41,12 @@ extension FleetEngine {
         guard let service = config.service(named: key.service) else { return nil }
         let ids = (slots[key]?.instances.values ?? [:].values).filter { $0.record.group == group }.map(\.record.id)
         for id in ids {
-            guard let live = slots[key]?.instances[id] else { return nil }
-            let result = await probe.check(host: "127.0.0.1", port: live.record.port, path: service.health.path,
-                                           timeout: .milliseconds(Int(service.health.timeout * 1000)))
-            guard result.passed else {
-                log("the warm group is not healthy (\(id): \(result.detail)); deploying the image again")
+            guard let spec = checkSpec(key, id: id, service: service) else { return nil }
+            // A passive check has nothing to run: its last result decides.
+            let result = await run(spec, at: clock.now)
+            let status = result?.status ?? slots[key]?.instances[id]?.check.status ?? .unknown
+            guard status == .ok else {
+                log("the warm group is not healthy (\(id): \(result?.output ?? status.label)); deploying the image again")
                 return nil
             }
         }

@@ -139,19 +139,13 @@ extension FleetEngine {
             if Task.isCancelled { return .canceled }
             for id in ids {
                 guard let live = slots[key]?.instances[id] else { continue }
-                let (handle, port, passes) = (live.handle, live.record.port, live.passes)
+                let (handle, passes) = (live.handle, live.passes)
                 if case .exited(let how) = await runtime.liveness(handle) {
                     return .crashed(id: id, how: how, lastOutput: await lastLogLine(id))
                 }
                 guard passes < rise else { continue }
-                let result = await probe.check(host: "127.0.0.1", port: port, path: service.health.path,
-                                               timeout: .milliseconds(Int(service.health.timeout * 1000)))
-                guard var current = slots[key]?.instances[id] else { continue }
-                current.passes = result.passed ? current.passes + 1 : 0
-                current.record.health = result.passed ? .ok : .critical
-                current.record.detail = "health \(result.detail)"
-                if current.passes >= rise { current.record.state = .healthy }
-                slots[key]?.instances[id] = current
+                // The gate judges with the service's own check (a passive one waits for the service's results).
+                if service.health.kind != .passive { await checkNow(key, id: id, service: service) }
             }
             let healthy = ids.filter { (slots[key]?.instances[$0]?.passes ?? 0) >= rise }.count
             if healthy == ids.count { return .passed }

@@ -1,8 +1,8 @@
 import Foundation
 
 extension FleetEngine {
-    /// Once a second: notices crashed instances and restarts them (with backoff), probes the active
-    /// groups' health at each service's interval, ends warm groups whose time is up, collects the
+    /// Once a second: notices crashed instances and restarts them (with backoff), starts the active
+    /// groups' health checks that are due (they report back when done; see `FleetEngine+Health`), ends warm groups whose time is up, collects the
     /// instances' output, samples CPU and memory, and reads the endpoints' traffic. Publishes a row
     /// only when something visible changed.
     func supervise() async {
@@ -13,6 +13,7 @@ extension FleetEngine {
             for key in sortedKeys {
                 await superviseSlot(key, sampleUsage: tick % 5 == 0)
             }
+            await expireDowntimes(at: clock.now)
             await tailLogs(only: nil)
         }
     }
@@ -44,7 +45,10 @@ extension FleetEngine {
                 if !active { await teardown(key, ids: [id], reason: "crashed while not serving") }
                 continue
             }
-            if active { await probeIfDue(key, id: id, service: service, now: now) }
+            if active {
+                await checkFreshness(key, id: id, service: service, now: now)
+                launchCheckIfDue(key, id: id, service: service, now: now)
+            }
             if sampleUsage, let usage = await runtime.usage(handle) { sample(key, id: id, usage: usage, now: now) }
         }
         if let until = slots[key]?.warmUntil, until <= now, let warm = slots[key]?.warmGroup {
@@ -53,6 +57,7 @@ extension FleetEngine {
             slots[key]?.warmUntil = nil
             await drainAndStop(key, ids: ids)
         }
+        refreshDowntimes(key, at: now)
         readTraffic(key, now: now)
         await publish(key)
     }
@@ -80,50 +85,6 @@ extension FleetEngine {
                              restarts: live.record.restarts, state: live.record.state, restartAt: live.restartAt, handle: live.handle,
                              runtime: runtime, port: live.record.port, nextCheck: live.nextCheck, logFile: live.stored.logFile,
                              logOffset: live.stored.logOffset, nextLogLine: live.nextLogLine)
-    }
-
-    /// Runs the instance's health check when due and applies it with Nagios' semantics: a failure is
-    /// SOFT and retried at `health.retry_interval`; only at `health.max_check_attempts` failures in a
-    /// row is it HARD, and only then does the instance leave its endpoint (until a HARD recovery).
-    /// A starting instance joins once `health.rise` checks in a row passed.
-    private func probeIfDue(_ key: Key, id: String, service: ServiceConfig, now: Date) async {
-        guard let facts = facts(key, id) else { return }
-        let policy = service.health.policy
-        let (starting, previousState, port) = (facts.state == .starting, facts.state, facts.port)
-        if let next = facts.nextCheck, now < next { return }
-        let result = await probe.check(host: "127.0.0.1", port: port, path: service.health.path,
-                                       timeout: .milliseconds(Int(service.health.timeout * 1000)))
-        guard var current = slots[key]?.instances[id], !current.retired, current.record.state != .crashed else { return }
-        current.check.apply(CheckResult(status: result.status, output: result.detail, at: now), policy: policy, at: now)
-        let check = current.check
-        current.record.health = Self.health(check.status)
-        current.record.checkType = check.stateType.rawValue
-        current.record.checkAttempt = "\(check.currentAttempt)/\(check.maxAttempts)"
-        current.record.checkedAt = now
-        current.nextCheck = now.addingTimeInterval(starting ? config.fleet.gateInterval : check.nextCheckDelay(policy: policy))
-        if result.passed {
-            current.passes += 1
-            if current.record.state == .starting && current.passes >= service.health.rise { current.record.state = .healthy }
-            if current.record.state == .unhealthy && check.stateType == .hard { current.record.state = .healthy }
-            if current.record.state == .healthy { current.record.detail = nil }
-        } else {
-            current.passes = 0
-            let flapping = check.isFlapping ? ", flapping" : ""
-            current.record.detail = "health \(check.status.label) \(check.stateType.rawValue.uppercased()) \(check.currentAttempt)/\(check.maxAttempts): \(result.detail)\(flapping)"
-            if current.record.state == .healthy && check.stateType == .hard { current.record.state = .unhealthy }
-        }
-        let changed = current.record.state != previousState
-        slots[key]?.instances[id] = current
-        if changed { applyRoute(key); await persist(key, id) }
-    }
-
-    static func health(_ status: CheckStatus) -> InstanceRecord.Health {
-        switch status {
-        case .ok: return .ok
-        case .warning: return .warning
-        case .critical: return .critical
-        case .unknown: return .unknown
-        }
     }
 
     private func restartCrashed(_ key: Key, id: String, service: ServiceConfig, runtime: any InstanceRuntime) async {

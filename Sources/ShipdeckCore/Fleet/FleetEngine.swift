@@ -6,6 +6,8 @@ import NIOPosix
 public protocol FleetRecorder: AnyObject, Sendable {
     func recordFleet(_ row: FleetRow) async
     func notice(_ text: String) async throws
+    /// Persists nothing more (the engine stored it): announces a HARD or flapping change of a check.
+    func recordHealth(_ event: HealthEvent) async
 }
 
 /// Runs the fleet: every service's stable endpoint (a proxy per service and environment), its
@@ -44,6 +46,12 @@ public actor FleetEngine {
         /// The instance's health check as Nagios keeps it (SOFT/HARD, attempts, flapping).
         var check = CheckState()
         var nextCheck: Date?
+        /// A check of it is running now.
+        var checking = false
+        /// When the last result (active or passive) arrived, for freshness.
+        var lastResultAt: Date?
+        /// Recent perfdata values by label.
+        var perf: [String: PerfSeries] = [:]
         var record: InstanceRecord {
             get { stored.record }
             set { stored.record = newValue }
@@ -65,6 +73,9 @@ public actor FleetEngine {
     }
 
     var slots: [Key: Slot] = [:]
+    /// Scheduled downtimes (services and instances), as stored.
+    var downtimes: [DowntimeRecord] = []
+    var checksInFlight = 0
     var supervisor: Task<Void, Never>?
     var started = false
     var stopping = false
@@ -134,6 +145,7 @@ public actor FleetEngine {
             failed.reason = "interrupted: Shipdeck stopped while it ran; traffic stayed on the previous group"
             _ = try? await store.saveDeploy(failed)
         }
+        downtimes = (try? await store.downtimes()) ?? []
         await adopt()
         for key in sortedKeys { await openEndpoint(key) }
         for key in sortedKeys { await refreshHistory(key) }

@@ -23,6 +23,17 @@ public enum CoreCommand: Codable, Sendable, Equatable {
     /// Run a one-off admin command with the service's active image and the environment's config;
     /// its output is kept under `id` (read it like an instance's log while it runs).
     case runOneOff(id: String, service: String, environment: String, command: String)
+    /// Run an instance's health check now, whatever its schedule.
+    case forceCheck(instance: String)
+    /// Hold the alerts of a service in an environment (or of one instance) for `duration` seconds
+    /// from now (fixed), or for `duration` seconds from its first problem within `window` seconds
+    /// (flexible, as Nagios' `fixed=0`).
+    case scheduleDowntime(service: String, environment: String, instance: String?, duration: Double, flexibleWindow: Double?,
+                          comment: String)
+    case cancelDowntime(id: UUID)
+    /// A passive check result (or a heartbeat, `ok`) for a service's instances in an environment or
+    /// for one instance; a passive result is HARD at once.
+    case submitCheckResult(service: String, environment: String, instance: String?, status: CheckStatus, output: String)
 }
 
 /// The way a client (the dashboard, a CLI command) talks to a core, whether it runs in this process
@@ -42,6 +53,8 @@ public protocol CoreClient: Sendable {
     func log(service: String, number: Int, job: String, attempt: Int?, after: Int, limit: Int) async throws -> [LogLine]
     /// An instance's captured output after line `after`, at most `limit`.
     func instanceLog(id: String, after: Int, limit: Int) async throws -> [LogLine]
+    /// An instance's health check: state, last output and perfdata, history and downtimes.
+    func checkDetail(instance id: String) async throws -> CheckDetail
 }
 
 /// Whether a client reaches its core; an in-process core is always connected.

@@ -17,6 +17,9 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         case buildUpdated(build: BuildRecord)
         /// A service in an environment changed: its instances, traffic, deploy in flight or history.
         case fleetUpdated(row: FleetRow)
+        /// An instance's check changed HARD state or started or stopped flapping (the row carries the
+        /// state; this is the change itself, for the alerts engine and the status line).
+        case healthChanged(event: HealthEvent)
     }
 
     public init(sequence: Int64, at: Date, change: Change) {
@@ -46,7 +49,7 @@ extension WorkspaceSnapshot {
             for index in board.columns.indices {
                 board.columns[index].cards.removeAll { $0.id == id }
             }
-        case .notice:
+        case .notice, .healthChanged:
             break
         case .buildUpdated(let build):
             guard let index = pipelines.firstIndex(where: { $0.service == build.service }) else { break }

@@ -332,6 +332,13 @@ public struct InstanceRecord: Codable, Sendable, Equatable, Identifiable {
     public var checkType: String?
     public var checkAttempt: String?
     public var checkedAt: Date?
+    /// Seconds the last check took.
+    public var checkDuration: Double?
+    /// Set while the check flaps (its HARD changes do not alert).
+    public var flapping: Bool?
+    /// Why the instance's alerts are held now: `deploy` (a group warming up or draining) or a
+    /// scheduled downtime's comment; nil when none covers it.
+    public var downtime: String?
 
     public init(id: String, state: State, health: Health, port: Int, startedAt: Date?, image: String = "", group: Int64 = 0,
                 active: Bool = false, restarts: Int = 0, cpuPercent: Double? = nil, memoryBytes: Int64? = nil, handle: String = "",

@@ -3,11 +3,11 @@ import GRDB
 
 /// The fleet's records: JSON in one column, keyed by the columns the queries use.
 extension SQLiteStore {
-    private static func encode<T: Encodable>(_ value: T) throws -> String {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(json.utf8))
     }
 

@@ -83,6 +83,15 @@ public protocol Store: Sendable {
     /// The number of the newest stored line of an instance's log, or 0.
     func lastInstanceLogLine(instanceID: String) async throws -> Int
 
+    // MARK: Health
+    /// Appends a health check change; keeps the newest `keep` of the instance's.
+    func appendHealthEvent(_ event: HealthEvent, keep: Int) async throws -> HealthEvent
+    /// An instance's health check changes, newest first.
+    func healthEvents(instance: String, limit: Int) async throws -> [HealthEvent]
+    func saveDowntime(_ downtime: DowntimeRecord) async throws
+    func removeDowntime(id: UUID) async throws
+    func downtimes() async throws -> [DowntimeRecord]
+
     // MARK: Alerts
     /// Alerts that are triggered or acknowledged, newest first.
     func openAlerts() async throws -> [AlertRecord]

@@ -54,6 +54,7 @@ enum StoreMigrations {
                 """)
         }
         registerFleet(&migrator)
+        registerHealth(&migrator)
         return migrator
     }
 
@@ -81,6 +82,20 @@ enum StoreMigrations {
                 CREATE TABLE oneOffRun (
                     id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, startedAt DOUBLE NOT NULL, json TEXT NOT NULL);
                 CREATE INDEX oneOffRunByService ON oneOffRun(service, environment, startedAt);
+                """)
+        }
+    }
+
+    /// The health checks' history of state changes (bounded per instance by the engine) and the
+    /// scheduled downtimes.
+    static func registerHealth(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("health-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE healthEvent (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, instance TEXT NOT NULL, service TEXT NOT NULL, environment TEXT NOT NULL,
+                    at DOUBLE NOT NULL, json TEXT NOT NULL);
+                CREATE INDEX healthEventByInstance ON healthEvent(instance, id);
+                CREATE TABLE downtime (id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, json TEXT NOT NULL);
                 """)
         }
     }

@@ -3,7 +3,8 @@ import Yams
 
 extension ConfigParser {
     static let serviceKeys = ["repo", "pipeline", "run", "port", "health", "instances", "env", "runtime"]
-    static let healthKeys = ["path", "interval", "timeout", "rise", "retry_interval", "max_check_attempts"]
+    static let healthKeys = ["type", "path", "command", "interval", "timeout", "rise", "retry_interval", "max_check_attempts",
+                             "freshness_threshold", "flap_detection", "low_flap_threshold", "high_flap_threshold"]
 
     func services(_ node: Node, config: WorkspaceConfig) -> [ServiceConfig] {
         var result: [ServiceConfig] = []
@@ -60,6 +61,35 @@ extension ConfigParser {
         if let node = table["max_check_attempts"], let value = reader.int(node, path: "\(path).max_check_attempts", range: 1...100,
                                                                         hint: "failed checks in a row before a problem is HARD") {
             health.maxCheckAttempts = value
+        }
+        if let node = table["type"], let text = reader.string(node, path: "\(path).type") {
+            if let kind = HealthCheckConfig.Kind(rawValue: text) { health.kind = kind } else {
+                reader.fail(node, "\(path).type is '\(text)', which is not a kind of check",
+                            hint: Suggestion.hint(for: text, in: HealthCheckConfig.Kind.allCases.map(\.rawValue)))
+            }
+        }
+        if let node = table["command"], let text = reader.string(node, path: "\(path).command") {
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                reader.fail(node, "\(path).command is empty", hint: "write a Nagios plugin command, e.g. /usr/lib/nagios/plugins/check_tcp -H $HOST$ -p $PORT$")
+            } else { health.command = text }
+        }
+        if health.kind == .command && health.command == nil, let node = table["type"] {
+            reader.fail(node, "\(path).type is command but there is no \(path).command",
+                        hint: "add command: with the plugin to run, e.g. /usr/lib/nagios/plugins/check_http -H $HOST$ -p $PORT$ -u $PATH$")
+        }
+        if let node = table["freshness_threshold"], let value = reader.double(node, path: "\(path).freshness_threshold") {
+            health.freshnessThreshold = value
+        }
+        if let node = table["flap_detection"], let value = reader.bool(node, path: "\(path).flap_detection") { health.flapDetection = value }
+        if let node = table["low_flap_threshold"], let value = reader.double(node, path: "\(path).low_flap_threshold") {
+            health.lowFlapThreshold = value
+        }
+        if let node = table["high_flap_threshold"], let value = reader.double(node, path: "\(path).high_flap_threshold") {
+            health.highFlapThreshold = value
+        }
+        if health.lowFlapThreshold > health.highFlapThreshold, let node = table["low_flap_threshold"] {
+            reader.fail(node, "\(path).low_flap_threshold (\(health.lowFlapThreshold)) is above high_flap_threshold (\(health.highFlapThreshold))",
+                        hint: "the low threshold ends flapping and must be at most the high one (Nagios' defaults: 20 and 30)")
         }
         if health.timeout > health.interval, let node = table["timeout"] {
             reader.fail(node, "\(path).timeout (\(health.timeout)s) is longer than the interval (\(health.interval)s)",

@@ -38,6 +38,20 @@ public struct ServiceConfig: Sendable, Equatable {
 
 /// How the health engine probes each instance.
 public struct HealthCheckConfig: Sendable, Equatable {
+    /// How an instance is checked.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// GET `path` (the default).
+        case http
+        /// Connect to the instance's port.
+        case tcp
+        /// Run `command`, a Nagios plugin, and read its exit code and output.
+        case command
+        /// No active check: the service sends results or heartbeats to the core's API, and
+        /// `freshness_threshold` turns a silent instance CRITICAL.
+        case passive
+    }
+
+    public var kind: Kind = .http
     /// The HTTP path that answers 200 when the instance is healthy.
     public var path: String
     /// Seconds between probes.
@@ -51,10 +65,24 @@ public struct HealthCheckConfig: Sendable, Equatable {
     /// Failed checks in a row before a problem is HARD and the instance leaves its endpoint
     /// (Nagios' `max_check_attempts`).
     public var maxCheckAttempts: Int = 3
+    /// The plugin command line of a `command` check (run by `sh -c`); `$HOST$`, `$PORT$`,
+    /// `$PATH$`, `$SERVICE$`, `$ENVIRONMENT$` and `$INSTANCE$` are replaced first.
+    public var command: String?
+    /// Seconds without any result (active or passive) after which a passive check turns CRITICAL
+    /// and an active one is run at once (Nagios' `freshness_threshold`); nil: 3 × interval for
+    /// passive checks, off for active ones.
+    public var freshnessThreshold: Double?
+    public var flapDetection = true
+    public var lowFlapThreshold = 20.0
+    public var highFlapThreshold = 30.0
+
+    /// The seconds after which a silent check is stale, or nil when freshness is not checked.
+    public var freshness: Double? { freshnessThreshold ?? (kind == .passive ? interval * 3 : nil) }
 
     /// The Nagios policy of an instance's health check.
     public var policy: CheckPolicy {
-        CheckPolicy(checkInterval: interval, retryInterval: min(retryInterval, interval), maxCheckAttempts: maxCheckAttempts)
+        CheckPolicy(checkInterval: interval, retryInterval: min(retryInterval, interval), maxCheckAttempts: maxCheckAttempts,
+                    flapLowThreshold: lowFlapThreshold, flapHighThreshold: highFlapThreshold, flapDetection: flapDetection)
     }
 
     public init(path: String = "/health", interval: Double = 5, timeout: Double = 2, rise: Int = 2) {
