@@ -41,6 +41,65 @@ import Testing
         #expect(metrics.text.contains(#"shipdeck_fleet_requests_per_second{service="orders",environment="test"} 0"#))
     }
 
+    @Test func passiveResultsAreValidatedAndAnsweredPerTheSpec() async throws {
+        let workspace = try await TestWorkspace.make()
+        defer { workspace.cleanUp() }
+        let host = try await workspace.startHost()
+        let url = host.server.url
+        func post(_ path: String, _ json: String, token: String? = workspace.token) async throws -> Reply {
+            try await request(url + path, method: .POST, token: token, headers: [("Content-Type", "application/json")], body: Data(json.utf8))
+        }
+        let anonymous = try await post("/v1/checks/results", #"{"service":"orders","environment":"test","status":"ok"}"#, token: nil)
+        let badStatus = try await post("/v1/checks/results", #"{"service":"orders","environment":"test","status":"fine"}"#)
+        let missing = try await post("/v1/heartbeats", #"{"environment":"test"}"#)
+        let unknown = try await post("/v1/heartbeats", #"{"service":"ordrs","environment":"test"}"#)
+        let nobody = try await post("/v1/checks/results", #"{"service":"orders","environment":"test","status":2,"output":"QUEUE CRITICAL"}"#)
+        let noInstance = try await request(url + "/v1/instances/orders-test-9-9/check", token: workspace.token)
+        await host.stop()
+        #expect(anonymous.status == 401)
+        #expect(badStatus.status == 400)
+        #expect(badStatus.text.contains("'status': status 'fine' is not ok, warning, critical or unknown"), "\(badStatus.text)")
+        #expect(missing.status == 400 && missing.text.contains("'service' is missing"), "\(missing.text)")
+        #expect(unknown.status == 404 && unknown.text.contains("did you mean 'orders'"), "\(unknown.text)")
+        #expect(nobody.status == 404 && nobody.text.contains("orders runs no instance in test"), "\(nobody.text)")
+        #expect(noInstance.status == 404)
+        for reply in [anonymous, badStatus, missing, unknown, nobody, noInstance] {
+            #expect(try openAPIViolations(reply.body, schema: "Error") == "")
+        }
+        let reply = try APIDocuments.encoder().encode(APIDocuments.CheckResultReply(applied: ["orders-test-1-1"]))
+        #expect(try openAPIViolations(reply, schema: "CheckResultReply") == "")
+        let result = try APIDocuments.encoder().encode(APIDocuments.CheckResultRequest(service: "orders", environment: "test", instance: nil,
+                                                                                        status: .warning, output: "QUEUE WARNING | jobs=12;10;20"))
+        #expect(try openAPIViolations(result, schema: "CheckResultRequest") == "")
+        #expect(try APIDocuments.decoder().decode(APIDocuments.CheckResultRequest.self, from: result).status == .warning)
+    }
+
+    @Test func healthCommandsEventsAndCheckDetailsMatchTheSpec() async throws {
+        let commands: [CoreCommand] = [
+            .forceCheck(instance: "orders-test-1-1"),
+            .scheduleDowntime(service: "orders", environment: "prod", instance: nil, duration: 3600, flexibleWindow: 7200, comment: "migration"),
+            .cancelDowntime(id: UUID()),
+            .submitCheckResult(service: "orders", environment: "test", instance: "orders-test-1-1", status: .critical, output: "down"),
+        ]
+        for command in commands {
+            let document = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: command))
+            #expect(try openAPIViolations(document, schema: "CommandRequest") == "", "\(command)")
+        }
+        let event = HealthEvent(id: 4, instance: "orders-test-1-1", service: "orders", environment: "test", at: Date(), kind: .hard,
+                                status: .critical, stateType: .hard, attempt: "3/3", output: "HTTP CRITICAL: 503", suppressed: "downtime")
+        let change = try APIDocuments.encoder().encode(CoreEvent(sequence: 5, at: Date(), change: .healthChanged(event: event)))
+        #expect(try openAPIViolations(change, schema: "CoreEvent") == "")
+        let downtime = DowntimeRecord(downtime: .flexible(from: Date(), to: Date().addingTimeInterval(60), duration: 30, comment: "x"),
+                                      service: "orders", environment: "test", instance: nil, by: "ana")
+        let detail = CheckDetail(instance: "orders-test-1-1", service: "orders", environment: "test", kind: "http",
+                                 target: "GET http://127.0.0.1:1/health", status: .critical, stateType: .soft, attempt: 2, maxAttempts: 3,
+                                 lastCheck: Date(), lastStateChange: Date(), nextCheck: Date(), output: "HTTP CRITICAL", longOutput: "",
+                                 perfdata: [PerfDatum(label: "time", value: 0.001, unit: "s", min: 0)], duration: 0.001, flapping: false,
+                                 percentStateChange: 12.5, perfHistory: [PerfSeries(label: "time", unit: "s", values: [0.001, 0.002])],
+                                 history: [event], downtimes: [downtime], inDowntime: false)
+        #expect(try openAPIViolations(try APIDocuments.encoder().encode(detail), schema: "CheckDetail") == "")
+    }
+
     @Test func tokenFileIsPrivateAndStableAcrossStarts() async throws {
         let workspace = try await TestWorkspace.make()
         defer { workspace.cleanUp() }

@@ -14,16 +14,21 @@ public final class APIMetrics: Sendable {
     let subscribers: Gauge
     let lastSequence: Gauge
     let cards: Gauge
+    let passiveResults: Counter
+    /// Per-instance check gauges, by instance id; dropped when the instance is gone.
+    private let checkGauges = Mutex<[String: [Gauge]]>([:])
     private let durations: DurationHistogram
     private let requestCounters = Mutex<[String: Counter]>([:])
     private let fleetGauges = Mutex<[String: Gauge]>([:])
 
-    static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics"]
+    static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics", "/v1/checks/results", "/v1/heartbeats"]
 
     /// A fixed route label, so odd paths cannot grow the label set.
     static func route(for path: String) -> String {
         if knownRoutes.contains(path) { return path }
         if path.hasPrefix("/v1/builds/") && path.hasSuffix("/log") { return "/v1/builds/{service}/{number}/jobs/{job}/log" }
+        if path.hasPrefix("/v1/instances/") && path.hasSuffix("/log") { return "/v1/instances/{id}/log" }
+        if path.hasPrefix("/v1/instances/") && path.hasSuffix("/check") { return "/v1/instances/{id}/check" }
         return "other"
     }
 
@@ -38,6 +43,7 @@ public final class APIMetrics: Sendable {
         subscribers = registry.makeGauge(descriptor: name("event", "subscribers", "", "Open event streams"))
         lastSequence = registry.makeGauge(descriptor: name("event", "sequence", "", "Sequence number of the newest event"))
         cards = registry.makeGauge(descriptor: name("board", "cards", "", "Cards on the board"))
+        passiveResults = registry.makeCounter(descriptor: name("check", "passive_results", "total", "Passive check results and heartbeats received"))
         durations = registry.makeDurationHistogram(
             descriptor: name("api", "request_duration", "seconds", "Time to answer an API request (event streams: time to start streaming)"),
             buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1)])
@@ -78,6 +84,59 @@ public final class APIMetrics: Sendable {
             for (metric, help, value) in values {
                 fleetGauge(metric, help: help, service: row.service, environment: row.environment).set(value)
             }
+        }
+    }
+
+    /// Every instance's health check, the way a Prometheus blackbox or Nagios exporter shows it:
+    /// state (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), HARD or SOFT, attempt, duration, flapping
+    /// and downtime. Instances that are gone lose their series.
+    func recordChecks(_ rows: [FleetRow]) {
+        var seen = Set<String>()
+        for row in rows {
+            for instance in row.instances {
+                seen.insert(instance.id)
+                let gauges = checkGauges(for: instance.id, service: row.service, environment: row.environment)
+                let state: Double = switch instance.health {
+                case .ok: 0
+                case .warning: 1
+                case .critical: 2
+                case .unknown, .pending: 3
+                }
+                let attempt = instance.checkAttempt?.split(separator: "/").first.flatMap { Double($0) } ?? 1
+                let values: [Double] = [state, instance.checkType == "soft" ? 0 : 1, attempt, instance.checkDuration ?? 0,
+                                        instance.flapping == true ? 1 : 0, instance.downtime != nil ? 1 : 0,
+                                        instance.checkedAt?.timeIntervalSince1970 ?? 0]
+                for (gauge, value) in zip(gauges, values) { gauge.set(value) }
+            }
+        }
+        let gone = checkGauges.withLock { all in
+            let gone = all.filter { !seen.contains($0.key) }
+            for id in gone.keys { all[id] = nil }
+            return gone.values.flatMap { $0 }
+        }
+        for gauge in gone { registry.unregisterGauge(gauge) }
+    }
+
+    static let checkMetrics: [(String, String, String)] = [
+        ("state", "", "The check's state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also before the first check)"),
+        ("hard", "", "1 when the state is HARD, 0 while a problem is SOFT (being retried)"),
+        ("attempt", "", "The check attempt (Nagios' current_attempt)"),
+        ("duration", "seconds", "How long the last check took"),
+        ("flapping", "", "1 while the check flaps (its HARD changes do not alert)"),
+        ("downtime", "", "1 while a downtime (scheduled, or a deploy's) holds its alerts"),
+        ("last_check", "timestamp_seconds", "When the last check ran (Unix time)"),
+    ]
+
+    private func checkGauges(for instance: String, service: String, environment: String) -> [Gauge] {
+        checkGauges.withLock { all in
+            if let gauges = all[instance] { return gauges }
+            let gauges = Self.checkMetrics.map { metric, unit, help in
+                registry.makeGauge(
+                    descriptor: MetricNameDescriptor(namespace: "shipdeck", subsystem: "check", metricName: metric, unitName: unit, helpText: help),
+                    labels: [("service", service), ("environment", environment), ("instance", instance)])
+            }
+            all[instance] = gauges
+            return gauges
         }
     }
 

@@ -30,12 +30,26 @@ struct APIRoutes: Sendable {
         router.get("/v1/instances/:id/log") { request, context in
             try await instanceLog(request, context: context)
         }
+        router.get("/v1/instances/:id/check") { _, context in
+            do {
+                return APIResponses.json(try await core.checkDetail(instance: context.parameters.get("id") ?? ""))
+            } catch let error as ShipdeckError {
+                return APIResponses.error(status: APIResponses.status(for: error), error)
+            }
+        }
+        router.post("/v1/checks/results") { request, _ in
+            try await passive(request, as: APIDocuments.CheckResultRequest.self) { ($0.service, $0.environment, $0.instance, $0.status, $0.output ?? "") }
+        }
+        router.post("/v1/heartbeats") { request, _ in
+            try await passive(request, as: APIDocuments.HeartbeatRequest.self) { ($0.service, $0.environment, $0.instance, .ok, $0.output ?? "heartbeat") }
+        }
         router.get("/metrics") { _, _ in
             let snapshot = await core.snapshot()
             metrics.subscribers.set(Double(await core.subscriberCount))
             metrics.cards.set(Double(snapshot.board.cardCount))
             metrics.lastSequence.set(Double(await core.lastEventSequence))
             metrics.recordFleet(snapshot.fleet, totals: await core.fleet.endpointStats())
+            metrics.recordChecks(snapshot.fleet)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: metrics.emit())))
         }
@@ -99,6 +113,40 @@ struct APIRoutes: Sendable {
             return APIResponses.json(try await core.instanceLog(id: id, after: after, limit: limit))
         } catch let error as ShipdeckError {
             return APIResponses.error(status: APIResponses.status(for: error), error)
+        }
+    }
+
+    /// `POST /v1/checks/results` and `/v1/heartbeats`: a passive result from a service, applied to
+    /// one instance or to every active instance of the service in the environment. The token is the
+    /// authority (services send results, not people).
+    func passive<Document: Decodable>(_ request: Request, as type: Document.Type,
+                                      _ fields: (Document) -> (String, String, String?, CheckStatus, String)) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 << 10)
+        let document: Document
+        do {
+            document = try APIDocuments.decoder().decode(Document.self, from: Data(buffer: body))
+        } catch {
+            return APIResponses.error(status: .badRequest, ShipdeckError(.invalid, "the check result is not valid: \(Self.describe(error))", field: "body",
+                                                                         hint: "send {\"service\": …, \"environment\": …, \"status\": \"ok\"} (see openapi/shipdeck.yaml)"))
+        }
+        let (service, environment, instance, status, output) = fields(document)
+        do {
+            let applied = try await core.fleet.submit(service: service, environment: environment, instance: instance, status: status, output: output)
+            metrics.passiveResults.increment()
+            return APIResponses.json(APIDocuments.CheckResultReply(applied: applied))
+        } catch let error as ShipdeckError {
+            return APIResponses.error(status: APIResponses.status(for: error), error)
+        }
+    }
+
+    /// A decoding error as one sentence that names the field.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "'\(key.stringValue)' is missing"
+        case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return (path.isEmpty ? "" : "'\(path)': ") + context.debugDescription
+        default: return "\(error)"
         }
     }
 

@@ -117,17 +117,9 @@ extension FleetEngine {
         guard var current = slots[key]?.instances[id], !current.retired, current.record.state != .crashed else { return }
         let policy = service.health.policy
         let previousState = current.record.state
-        let transitions = current.check.apply(result, policy: policy, at: result.at)
-        let check = current.check
-        let starting = current.record.state == .starting
         current.lastResultAt = result.at
-        current.record.health = Self.health(check.status)
-        current.record.checkType = check.stateType.rawValue
-        current.record.checkAttempt = "\(check.currentAttempt)/\(check.maxAttempts)"
         current.record.checkedAt = result.at
         current.record.checkDuration = (result.duration * 1e4).rounded() / 1e4
-        current.record.flapping = check.isFlapping ? true : nil
-        current.nextCheck = result.at.addingTimeInterval(starting ? config.fleet.gateInterval : check.nextCheckDelay(policy: policy))
         for datum in result.perfdata {
             guard let value = datum.value else { continue }
             var series = current.perf[datum.label] ?? PerfSeries(label: datum.label, unit: datum.unit, values: [])
@@ -135,17 +127,40 @@ extension FleetEngine {
             series.values.removeFirst(max(0, series.values.count - Self.perfHistoryLength))
             current.perf[datum.label] = series
         }
-        if result.status == .ok {
-            current.passes += 1
-            if current.record.state == .starting && current.passes >= service.health.rise { current.record.state = .healthy }
-            if current.record.state == .unhealthy && check.stateType == .hard { current.record.state = .healthy }
-            if current.record.state == .healthy { current.record.detail = nil }
+        var transitions: [HealthTransition] = []
+        if current.record.state == .starting {
+            // Warming up is not a problem: until `rise` checks in a row pass, results only count
+            // passes (a port not yet open is expected). The Nagios state starts when it joins.
+            current.passes = result.status == .ok ? current.passes + 1 : 0
+            current.record.health = result.status == .ok ? .ok : .pending
+            current.record.detail = result.status == .ok ? nil : "warming up: \(result.output)"
+            if current.passes >= service.health.rise {
+                current.record.state = .healthy
+                transitions = current.check.apply(result, policy: policy, at: result.at)
+            }
         } else {
-            current.passes = 0
-            let flapping = check.isFlapping ? ", flapping" : ""
-            current.record.detail = "health \(check.status.label) \(check.stateType.rawValue.uppercased()) \(check.currentAttempt)/\(check.maxAttempts): \(result.output)\(flapping)"
-            if current.record.state == .healthy && check.stateType == .hard { current.record.state = .unhealthy }
+            transitions = current.check.apply(result, policy: policy, at: result.at)
+            let check = current.check
+            if result.status == .ok {
+                current.passes += 1
+                if current.record.state == .unhealthy && check.stateType == .hard { current.record.state = .healthy }
+                if current.record.state == .healthy { current.record.detail = nil }
+            } else {
+                current.passes = 0
+                let flapping = check.isFlapping ? ", flapping" : ""
+                current.record.detail = "health \(check.status.label) \(check.stateType.rawValue.uppercased()) \(check.currentAttempt)/\(check.maxAttempts): \(result.output)\(flapping)"
+                if current.record.state == .healthy && check.stateType == .hard { current.record.state = .unhealthy }
+            }
         }
+        let check = current.check
+        if current.record.state != .starting {
+            current.record.health = Self.health(check.status)
+            current.record.checkType = check.stateType.rawValue
+            current.record.checkAttempt = "\(check.currentAttempt)/\(check.maxAttempts)"
+            current.record.flapping = check.isFlapping ? true : nil
+        }
+        // A starting instance is checked at the gate's pace until it joins.
+        current.nextCheck = result.at.addingTimeInterval(current.record.state == .starting ? config.fleet.gateInterval : check.nextCheckDelay(policy: policy))
         let downtime = downtimeReason(key, live: current, at: result.at, problemSince: check.status == .ok ? nil : check.lastHardStateChange)
         current.record.downtime = downtime
         let changed = current.record.state != previousState
@@ -292,7 +307,13 @@ extension FleetEngine {
             }
             ids = [instance]
         } else {
-            ids = (slots[key]?.instances.values ?? [:].values).filter { $0.record.active && !$0.retired }.map(\.record.id).sorted()
+            // Instances still starting count too: their heartbeats are what lets a passive check pass the gate.
+            ids = (slots[key]?.instances.values ?? [:].values).filter { !$0.retired && ($0.record.active || $0.record.state == .starting) }
+                .map(\.record.id).sorted()
+            guard !ids.isEmpty else {
+                throw ShipdeckError(.notFound, "\(name) runs no instance in \(environment) to take this result", field: "service",
+                                    hint: "deploy it first (`shipdeck deploy \(name) IMAGE --env \(environment)`)")
+            }
         }
         let now = clock.now
         var result = CheckResult(exitCode: Int32(status.rawValue), stdout: output, duration: 0, at: now, passive: true)

@@ -5,19 +5,27 @@ struct DemoServiceFiles {
 
     var app: String {
         """
-        \"\"\"\(name): a tiny demo service for Shipdeck. Serves GET / and GET /health on $PORT.\"\"\"
+        \"\"\"\(name): a tiny demo service for Shipdeck. Serves GET / and GET /health on $PORT.
+
+        POST /admin/health with a body of ok, warning or critical sets what /health reports, so a demo
+        can break one instance's health check and watch Shipdeck notice (SOFT, then HARD).
+        \"\"\"
         import json
         import os
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         SERVICE = "\(name)"
         VERSION = os.environ.get("SHIPDECK_IMAGE", "dev")
+        HEALTH = {"status": "ok"}
 
 
         def route(path):
             \"\"\"Returns (status, body) for a GET of path.\"\"\"
             if path == "/health":
-                return 200, {"status": "ok"}
+                status = HEALTH["status"]
+                if status == "ok":
+                    return 200, {"status": "ok"}
+                return (200 if status == "warning" else 503), {"status": status, "checks": {"database": {"status": status}}}
             if path == "/":
                 return 200, {"service": SERVICE, "version": VERSION, "message": "\(message)"}
             return 404, {"error": "not found", "path": path}
@@ -28,6 +36,21 @@ struct DemoServiceFiles {
 
             def do_GET(self):
                 status, body = route(self.path.split("?")[0])
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                wanted = self.rfile.read(length).decode().strip()
+                if self.path != "/admin/health" or wanted not in ("ok", "warning", "critical"):
+                    status, body = 400, {"error": "POST /admin/health with ok, warning or critical"}
+                else:
+                    HEALTH["status"] = wanted
+                    status, body = 200, {"health": wanted}
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
