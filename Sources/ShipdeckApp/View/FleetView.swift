@@ -18,7 +18,9 @@ enum FleetView {
             lines.append("Deploying \(deploy.image) (\(deploy.source) by \(deploy.by)): \(deploy.progress ?? deploy.outcome.rawValue)")
         }
         lines.append("")
-        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "HEALTH".padded(to: 22) + "UP".padded(to: 8) + "RST".padded(to: 5)
+        // The HEALTH column widens when an instance's alerts are held (FLAPPING, DOWNTIME).
+        let healthWidth = max(22, (row.instances.map { CharacterWidth.of(healthCell($0, now: model.now)) }.max() ?? 0) + 2)
+        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "HEALTH".padded(to: healthWidth) + "UP".padded(to: 8) + "RST".padded(to: 5)
                      + "CPU".padded(to: 7) + "MEM".padded(to: 8) + "PORT".padded(to: 7) + "PROCESS")
         let instanceRow = lines.count - 1
         if row.instances.isEmpty { lines.append("No instances: D deploys an image.") }
@@ -28,12 +30,14 @@ enum FleetView {
             let cpu = instance.cpuPercent.map { String(format: "%.0f%%", $0) } ?? "—"
             let memory = instance.memoryBytes.map { "\($0 >> 20)M" } ?? "—"
             var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11)
-                + healthText(instance, now: model.now).padded(to: 22) + up.padded(to: 8)
+                + healthCell(instance, now: model.now).padded(to: healthWidth) + up.padded(to: 8)
                 + String(instance.restarts).padded(to: 5) + cpu.padded(to: 7) + memory.padded(to: 8) + String(instance.port).padded(to: 7) + instance.handle
+            if let downtime = instance.downtime { line += "  alerts held: \(downtime)" }
             if let detail = instance.detail { line += "  \(detail)" }
             lines.append(line)
         }
         if row.instances.contains(where: { !$0.active }) { lines.append("* not serving: a new group being checked, or the old one draining or kept warm") }
+        if !row.instances.isEmpty, let keys = Keymap.modeKeys.first(where: { $0.0 == "Fleet detail" })?.1 { lines.append(keys) }
         lines.append("")
         lines.append("Deploys")
         if row.history.isEmpty { lines.append("  none yet") }
@@ -58,6 +62,17 @@ enum FleetView {
             let attempt = instance.checkType == "soft" ? " " + (instance.checkAttempt ?? "") : ""
             return "\(instance.health.rawValue.uppercased()) \(type)\(attempt)\(age)"
         }
+    }
+
+    /// Why the instance's HARD changes do not alert now: `FLAPPING`, `DOWNTIME` (a scheduled
+    /// downtime, or a deploy's group warming up or draining); empty when they do.
+    static func alertMarks(_ instance: InstanceRecord) -> String {
+        [instance.flapping == true ? "FLAPPING" : nil, instance.downtime != nil ? "DOWNTIME" : nil].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// The HEALTH column: the check's state and age, then the alert marks.
+    static func healthCell(_ instance: InstanceRecord, now: Date) -> String {
+        [healthText(instance, now: now), alertMarks(instance)].filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     static func trafficText(_ traffic: TrafficStats) -> String {
