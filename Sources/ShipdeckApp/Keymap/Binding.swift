@@ -4,11 +4,14 @@ import TerminalUI
 public enum BindingScope: Sendable, Equatable, Hashable {
     case global
     case pane(PaneID)
+    /// An instance's check detail (`c` on an instance in a service's Fleet detail).
+    case checkDetail
 
     public var title: String {
         switch self {
         case .global: return "Everywhere"
         case .pane(let pane): return pane.title + " pane"
+        case .checkDetail: return "Health check detail"
         }
     }
 }

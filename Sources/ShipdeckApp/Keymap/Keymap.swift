@@ -41,9 +41,28 @@ public enum Keymap {
             Binding([.character("R")], .rollbackSelected, "Roll the selected service back to its previous good image", scope: .pane(.fleet), footer: "rollback", destructive: true),
             Binding([.character("s")], .restartSelectedInstance, "Restart the selected instance (in a service's detail)", scope: .pane(.fleet)),
             Binding([.character("x")], .stopSelectedInstance, "Stop the selected instance (in a service's detail)", scope: .pane(.fleet), destructive: true),
+            Binding([.character("c")], .openCheckDetail, "Health check detail of the selected instance (in a service's detail)", scope: .pane(.fleet)),
         ],
         .alerts: [],
     ]
+
+    /// Keys of an instance's check detail: output, perfdata, history and downtimes of its check.
+    public static let checkDetail: [Binding] = [
+        Binding([.character("f")], .forceCheckNow, "Run the check now", scope: .checkDetail, footer: "check now"),
+        Binding([.character("w")], .promptDowntime, "Schedule downtime for the instance or its whole service (choose how long)",
+                scope: .checkDetail, footer: "downtime"),
+        Binding([.character("u")], .cancelDowntimes, "Cancel the downtimes shown", scope: .checkDetail, footer: "cancel downtime", destructive: true),
+        Binding([.character("j"), .down], .move(1), "Scroll down", scope: .checkDetail, footer: "scroll"),
+        Binding([.character("k"), .up], .move(-1), "Scroll up", scope: .checkDetail),
+        Binding([.pageDown, .ctrl("f")], .pageDown, "Page down", scope: .checkDetail),
+        Binding([.pageUp, .ctrl("b")], .pageUp, "Page up", scope: .checkDetail),
+        Binding([.escape, .character("q")], .back, "Back to the service", scope: .checkDetail, footer: "back"),
+    ]
+
+    /// The action `key` triggers in the check detail, if any.
+    public static func checkAction(for key: Key) -> Action? {
+        checkDetail.first { $0.keys.contains(key) }?.action
+    }
 
     /// Every binding that applies while `pane` has focus, pane bindings first.
     public static func bindings(for pane: PaneID) -> [Binding] { (panes[pane] ?? []) + global }
@@ -58,7 +77,7 @@ public enum Keymap {
         [(.global, global)] + PaneID.allCases.compactMap { pane in
             let list = panes[pane] ?? []
             return list.isEmpty ? nil : (.pane(pane), list)
-        }
+        } + [(.checkDetail, checkDetail)]
     }
 
     /// Keys of a job's log view (Enter on a job in a build's detail).
@@ -79,7 +98,7 @@ public enum Keymap {
         ("Dialog", "←/→ or Tab choose · Enter answer · y yes · n / Esc no"),
         ("Mouse", "click selects a row and focuses its pane · wheel scrolls"),
         ("Build detail", "j/k choose a job · Enter opens its log · r retries it"),
-        ("Fleet detail", "j/k choose an instance · Enter opens its output · s restart · x stop"),
+        ("Fleet detail", "j/k choose an instance · Enter opens its output · c its health check · s restart · x stop"),
         ("Picker", "j/k or ↑/↓ choose · Enter pick · Esc close"),
         ("Unblock form", "Tab / ↑ ↓ move between fields · ←/→ choose an option · Enter submit · Esc cancel"),
     ]

@@ -34,6 +34,17 @@ public indirect enum Action: Sendable, Equatable {
     case restartSelectedInstance, stopSelectedInstance
     /// An instance's output arrived (lines after the ones shown).
     case instanceLogLoaded(id: String, lines: [LogLine])
+    /// `c` in a service's Fleet detail: the selected instance's health check.
+    case openCheckDetail
+    case checkDetailLoaded(CheckDetail)
+    case checkDetailFailed(instance: String, message: String)
+    /// Fetch the open check detail again (a command on it went through).
+    case reloadCheckDetail(instance: String)
+    /// Keys of the check detail: run the check now, choose a downtime, cancel the downtimes shown.
+    case forceCheckNow, promptDowntime, cancelDowntimes
+    /// Commands on the open check's instance (a downtime picked, cancels confirmed); its detail is
+    /// fetched again after each.
+    case checkCommands([CoreCommand], instance: String)
     /// A job's log arrived (lines after the ones shown).
     case logLoaded(service: String, number: Int, job: String, lines: [LogLine])
     case logFailed(String)

@@ -11,7 +11,7 @@ public enum PaneID: String, CaseIterable, Sendable, Hashable {
 }
 
 /// What has the keyboard besides the panes.
-public enum Mode: Sendable, Equatable {
+public indirect enum Mode: Sendable, Equatable {
     case normal
     /// Typing a filter for the focused pane.
     case filter(TextField)
@@ -28,6 +28,8 @@ public enum Mode: Sendable, Equatable {
     case form(UnblockForm)
     /// A list to choose one entry from (the image to deploy).
     case picker(Picker)
+    /// An instance's health check (`c` in a service's Fleet detail); its state is `Model.check`.
+    case check
 }
 
 /// A dialog that offers a list and runs the chosen entry's action.
@@ -35,6 +37,8 @@ public struct Picker: Sendable, Equatable {
     public var title: String
     public var entries: [Entry]
     public var selected = 0
+    /// The mode to go back to once an entry is picked or the picker is closed.
+    public var after: Mode
 
     public struct Entry: Sendable, Equatable {
         public var label: String
@@ -45,9 +49,10 @@ public struct Picker: Sendable, Equatable {
         }
     }
 
-    public init(title: String, entries: [Entry]) {
+    public init(title: String, entries: [Entry], after: Mode = .normal) {
         self.title = title
         self.entries = entries
+        self.after = after
     }
 }
 
@@ -59,13 +64,16 @@ public struct Confirmation: Sendable, Equatable {
     public var action: Action
     /// 0 = confirm, 1 = cancel. Cancel is selected first, so a stray Enter does nothing harmful.
     public var selected: Int
+    /// The mode to go back to once answered.
+    public var after: Mode
 
-    public init(title: String, lines: [String], confirmLabel: String, action: Action) {
+    public init(title: String, lines: [String], confirmLabel: String, action: Action, after: Mode = .normal) {
         self.title = title
         self.lines = lines
         self.confirmLabel = confirmLabel
         self.action = action
         self.selected = 1
+        self.after = after
     }
 }
 
@@ -116,6 +124,8 @@ public struct Model: Sendable, Equatable {
     public var detailJob = 0
     /// The selected instance in a service's Fleet detail.
     public var detailInstance = 0
+    /// The open check detail, kept while a dialog over it (downtime picker, confirmation) is open.
+    public var check: CheckViewState?
 
     public init(
         snapshot: WorkspaceSnapshot?, size: Size, now: Date, timeZone: TimeZone = .current, coreLabel: String = "in-process core",

@@ -81,6 +81,23 @@ public final class AppRunner: @unchecked Sendable {
                         inbox.push(.commandFailed(String(describing: error)))
                     }
                 }
+            case .performThen(let command, let then):
+                Task { [client, person, inbox] in
+                    do {
+                        try await client.perform(command, as: person)
+                        inbox.push(then)
+                    } catch {
+                        inbox.push(.commandFailed(String(describing: error)))
+                    }
+                }
+            case .loadCheckDetail(let instance):
+                Task { [client, inbox] in
+                    do {
+                        inbox.push(.checkDetailLoaded(try await client.checkDetail(instance: instance)))
+                    } catch {
+                        inbox.push(.checkDetailFailed(instance: instance, message: String(describing: error)))
+                    }
+                }
             case .loadLog(let service, let number, let job, let attempt, let after):
                 Task { [client, inbox] in
                     do {

@@ -114,11 +114,11 @@ func fleetDetailKey(_ model: inout Model, _ key: Key) -> [Effect] {
 /// Keys of a picker: move, pick, close.
 func pickerKey(_ model: inout Model, _ picker: inout Picker, _ key: Key) -> [Effect] {
     switch key {
-    case .escape, .character("q"): model.mode = .normal
+    case .escape, .character("q"): model.mode = picker.after
     case .character("j"), .down: picker.selected = min(picker.entries.count - 1, picker.selected + 1); model.mode = .picker(picker)
     case .character("k"), .up: picker.selected = max(0, picker.selected - 1); model.mode = .picker(picker)
     case .enter:
-        model.mode = .normal
+        model.mode = picker.after
         guard picker.entries.indices.contains(picker.selected) else { return [] }
         return update(&model, picker.entries[picker.selected].action)
     default: break

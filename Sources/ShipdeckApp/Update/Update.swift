@@ -36,6 +36,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
             model.snapshot!.apply(event.change)
         }
         if case .notice(let text) = event.change { model.notice = Notice(text) }
+        effects += healthEffects(&model, event.change)
         if case .buildUpdated(let build) = event.change, case .log(let log) = model.mode, build.service == log.service, build.number == log.number {
             effects = [.loadLog(service: log.service, number: log.number, job: log.job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
         }
@@ -115,6 +116,9 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         effects = updateBuilds(&model, action)
     case .deploySelected, .rollbackSelected, .restartSelectedInstance, .stopSelectedInstance, .instanceLogLoaded:
         effects = updateFleet(&model, action)
+    case .openCheckDetail, .checkDetailLoaded, .checkDetailFailed, .reloadCheckDetail, .forceCheckNow, .promptDowntime, .cancelDowntimes,
+         .checkCommands:
+        effects = updateCheck(&model, action)
     }
     model.filterCache.refresh(for: model)
     normalize(&model)
@@ -181,12 +185,12 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
             confirmation.selected = 1 - confirmation.selected
             model.mode = .confirm(confirmation)
         case .character("y"), .character("Y"):
-            model.mode = .normal
+            model.mode = confirmation.after
             return update(&model, confirmation.action)
         case .character("n"), .character("N"), .escape, .character("q"):
-            model.mode = .normal
+            model.mode = confirmation.after
         case .enter:
-            model.mode = .normal
+            model.mode = confirmation.after
             if confirmation.selected == 0 { return update(&model, confirmation.action) }
         default: break
         }
@@ -200,6 +204,8 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
         return fleetDetailKey(&model, key)
     case .picker(var picker):
         return pickerKey(&model, &picker, key)
+    case .check:
+        return checkKey(&model, key)
     case .log(var log):
         return logKey(&model, &log, key)
     case .form(var form):

@@ -15,6 +15,8 @@ public func view(_ model: Model) -> Screen {
         PaneView.render(pane, model: model, into: &screen, area: rect)
     }
     FooterView.render(model, into: &screen, area: layout.footer)
+    // The check detail stays under the dialogs opened from it (downtime picker, confirmation).
+    if model.showsCheck, let check = model.check { CheckView.render(check, model: model, into: &screen) }
     switch model.mode {
     case .help(let offset): HelpView.render(model, offset: offset, into: &screen)
     case .palette(let field, let selected): PaletteView.render(model, field: field, selected: selected, into: &screen)
@@ -25,9 +27,21 @@ public func view(_ model: Model) -> Screen {
     case .log(let log): LogView.render(log, model: model, into: &screen)
     case .form(let form): FormView.render(form, model: model, into: &screen)
     case .picker(let picker): PickerView.render(picker, model: model, into: &screen)
-    case .normal, .filter: break
+    case .normal, .filter, .check: break
     }
     return screen
+}
+
+extension Model {
+    /// Whether the check detail is on screen: it has the keyboard, or a dialog opened from it does.
+    var showsCheck: Bool {
+        switch mode {
+        case .check: return true
+        case .picker(let picker): return picker.after == .check
+        case .confirm(let confirmation): return confirmation.after == .check
+        default: return false
+        }
+    }
 }
 
 enum StatusBarView {
@@ -105,6 +119,15 @@ enum FooterView {
             return
         }
         var spans: [Span] = []
+        if model.showsCheck {
+            for binding in Keymap.checkDetail {
+                guard let label = binding.footer else { continue }
+                spans.append(Span(binding.keys[0].description, theme[.key]))
+                spans.append(Span(" \(label)  ", theme[.muted]))
+            }
+            screen.put(spans, x: area.x + 1, y: area.y, width: area.width - 1)
+            return
+        }
         for binding in Keymap.bindings(for: model.focus) {
             guard let label = binding.footer else { continue }
             spans.append(Span(binding.keys[0].description, theme[.key]))
