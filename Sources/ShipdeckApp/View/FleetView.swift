@@ -18,9 +18,11 @@ enum FleetView {
             lines.append("Deploying \(deploy.image) (\(deploy.source) by \(deploy.by)): \(deploy.progress ?? deploy.outcome.rawValue)")
         }
         lines.append("")
-        // The HEALTH column widens when an instance's alerts are held (FLAPPING, DOWNTIME).
-        let healthWidth = max(22, (row.instances.map { CharacterWidth.of(healthCell($0, now: model.now)) }.max() ?? 0) + 2)
-        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "HEALTH".padded(to: healthWidth) + "UP".padded(to: 8) + "RST".padded(to: 5)
+        // An ALERTS column appears while an instance's alerts are held (FLAPPING, DOWNTIME).
+        let marksWidth = row.instances.map { alertMarks($0).count }.max() ?? 0
+        let alertsWidth = marksWidth == 0 ? 0 : max(marksWidth, 6) + 2
+        lines.append("INSTANCE".padded(to: 24) + "IMAGE".padded(to: 14) + "STATE".padded(to: 11) + "HEALTH".padded(to: 22)
+                     + (alertsWidth == 0 ? "" : "ALERTS".padded(to: alertsWidth)) + "UP".padded(to: 8) + "RST".padded(to: 5)
                      + "CPU".padded(to: 7) + "MEM".padded(to: 8) + "PORT".padded(to: 7) + "PROCESS")
         let instanceRow = lines.count - 1
         if row.instances.isEmpty { lines.append("No instances: D deploys an image.") }
@@ -30,7 +32,7 @@ enum FleetView {
             let cpu = instance.cpuPercent.map { String(format: "%.0f%%", $0) } ?? "—"
             let memory = instance.memoryBytes.map { "\($0 >> 20)M" } ?? "—"
             var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11)
-                + healthCell(instance, now: model.now).padded(to: healthWidth) + up.padded(to: 8)
+                + healthText(instance, now: model.now).padded(to: 22) + alertMarks(instance).padded(to: alertsWidth) + up.padded(to: 8)
                 + String(instance.restarts).padded(to: 5) + cpu.padded(to: 7) + memory.padded(to: 8) + String(instance.port).padded(to: 7) + instance.handle
             if let downtime = instance.downtime { line += "  alerts held: \(downtime)" }
             if let detail = instance.detail { line += "  \(detail)" }
@@ -68,11 +70,6 @@ enum FleetView {
     /// downtime, or a deploy's group warming up or draining); empty when they do.
     static func alertMarks(_ instance: InstanceRecord) -> String {
         [instance.flapping == true ? "FLAPPING" : nil, instance.downtime != nil ? "DOWNTIME" : nil].compactMap { $0 }.joined(separator: " ")
-    }
-
-    /// The HEALTH column: the check's state and age, then the alert marks.
-    static func healthCell(_ instance: InstanceRecord, now: Date) -> String {
-        [healthText(instance, now: now), alertMarks(instance)].filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     static func trafficText(_ traffic: TrafficStats) -> String {
