@@ -76,7 +76,9 @@ struct FleetDeployTests {
         let deploy = Task { try await fleet.deploy(service: "web", environment: "test", image: "web:2", by: "ana", source: "test") }
         // Wait until the new group's instance runs and fails its checks, then cancel.
         try await waitUntil("web:2's instance fails its checks", seconds: 4) {
-            await fleet.rows().first { $0.name == "web/test" }?.instances.contains { $0.image == "web:2" && $0.health == .critical } ?? false
+            await fleet.rows().first { $0.name == "web/test" }?.instances.contains {
+                $0.image == "web:2" && $0.health == .pending && $0.detail?.hasPrefix("warming up: HTTP CRITICAL") == true
+            } ?? false
         }
         deploy.cancel()
         let record = try await deploy.value

@@ -87,6 +87,7 @@ struct HealthMonitorTests {
         let history = try await fleet.checkDetail(instance: id).history
         #expect(history.filter { $0.kind == .hard }.map(\.suppressed) == [nil, nil, "downtime"], "problem, recovery, held problem: \(history.map { "\($0.kind) \($0.status) \($0.attempt) \($0.output)" })")
         #expect(history.contains { $0.kind == .soft && $0.attempt == "1/2" })
+        #expect(history.filter { $0.kind == .downtimeStarted || $0.kind == .downtimeEnded }.map(\.kind) == [.downtimeEnded, .downtimeStarted], "\(history.map { "\($0.id) \($0.kind) \($0.output)" })")
         await fleet.shutdown()
     }
 

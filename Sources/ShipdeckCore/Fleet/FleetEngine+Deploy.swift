@@ -246,7 +246,9 @@ extension FleetEngine {
 
     func persist(_ key: Key, _ id: String) async {
         guard let live = slots[key]?.instances[id] else { return }
-        try? await store.saveInstance(live.stored)
+        var stored = live.stored
+        stored.check = live.check.lastCheck == nil ? nil : live.check
+        try? await store.saveInstance(stored)
     }
 
     /// Starts the active group again from its image (after a restart that found none of it running).

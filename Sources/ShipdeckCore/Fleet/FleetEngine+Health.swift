@@ -165,7 +165,8 @@ extension FleetEngine {
         current.record.downtime = downtime
         let changed = current.record.state != previousState
         slots[key]?.instances[id] = current
-        if changed { applyRoute(key); await persist(key, id) }
+        if changed { applyRoute(key) }
+        if changed || !transitions.isEmpty { await persist(key, id) }
         for transition in transitions {
             await recordTransition(transition, key: key, id: id, check: check, output: result.output, downtime: downtime, at: result.at)
         }
@@ -243,7 +244,7 @@ extension FleetEngine {
         let record = DowntimeRecord(downtime: downtime, service: key.service, environment: key.environment, instance: instance, by: person)
         try await store.saveDowntime(record)
         downtimes.append(record)
-        refreshDowntimes(key, at: now)
+        await refreshDowntimes(key, at: now)
         await publish(key)
         return record
     }
@@ -256,17 +257,26 @@ extension FleetEngine {
         let record = downtimes.remove(at: index)
         try await store.removeDowntime(id: id)
         let key = Key(service: record.service, environment: record.environment)
-        refreshDowntimes(key, at: clock.now)
+        await refreshDowntimes(key, at: clock.now)
         await publish(key)
     }
 
-    /// Recomputes which instances of a slot are in downtime (and drops downtimes that are over).
-    func refreshDowntimes(_ key: Key, at date: Date) {
+    /// Recomputes which instances of a slot are in downtime; a scheduled downtime that starts or
+    /// ends for an active instance goes into its history (a deploy's does not: every deploy has one).
+    func refreshDowntimes(_ key: Key, at date: Date) async {
         for id in slots[key]?.instances.keys.sorted() ?? [] {
             guard let live = slots[key]?.instances[id] else { continue }
-            let problemSince = live.check.status == .ok ? nil : live.check.lastHardStateChange
-            let reason = downtimeReason(key, live: live, at: date, problemSince: problemSince)
-            if reason != live.record.downtime { slots[key]?.instances[id]?.record.downtime = reason }
+            let check = live.check
+            let reason = downtimeReason(key, live: live, at: date, problemSince: check.status == .ok ? nil : check.lastHardStateChange)
+            let before = live.record.downtime
+            guard reason != before else { continue }
+            slots[key]?.instances[id]?.record.downtime = reason
+            let (scheduledBefore, scheduledNow) = (before == "deploy" ? nil : before, reason == "deploy" ? nil : reason)
+            guard live.record.active, !live.retired, scheduledBefore != scheduledNow else { continue }
+            let kind: HealthEvent.Kind = scheduledNow == nil ? .downtimeEnded : .downtimeStarted
+            let event = HealthEvent(instance: id, service: key.service, environment: key.environment, at: date, kind: kind, status: check.status,
+                                    stateType: check.stateType, attempt: "\(check.currentAttempt)/\(check.maxAttempts)", output: scheduledNow ?? scheduledBefore ?? "")
+            _ = try? await store.appendHealthEvent(event, keep: Self.healthHistoryLength)
         }
     }
 

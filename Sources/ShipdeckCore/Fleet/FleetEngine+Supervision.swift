@@ -57,7 +57,7 @@ extension FleetEngine {
             slots[key]?.warmUntil = nil
             await drainAndStop(key, ids: ids)
         }
-        refreshDowntimes(key, at: now)
+        await refreshDowntimes(key, at: now)
         readTraffic(key, now: now)
         await publish(key)
     }

@@ -147,6 +147,7 @@ public actor FleetEngine {
         }
         downtimes = (try? await store.downtimes()) ?? []
         await adopt()
+        spreadFirstChecks()
         for key in sortedKeys { await openEndpoint(key) }
         for key in sortedKeys { await refreshHistory(key) }
         for key in sortedKeys { await publish(key) }
@@ -162,6 +163,18 @@ public actor FleetEngine {
             applyRoute(key)
         } catch {
             slots[key]?.row.endpointError = "\(error)"
+        }
+    }
+
+    /// Spreads the adopted instances' first checks over their interval (Nagios' smart inter-check
+    /// delay), so a core that adopts a large fleet does not check it all in the same second.
+    private func spreadFirstChecks() {
+        let ids = instanceKeys
+        let intervals = ids.compactMap { key, _ in config.service(named: key.service)?.health.interval }
+        let spreading = CheckSpreading(intervals: intervals, maxSpread: 30)
+        let now = clock.now
+        for (index, (key, id)) in ids.enumerated() {
+            slots[key]?.instances[id]?.nextCheck = now.addingTimeInterval(spreading.firstCheckOffset(index: index))
         }
     }
 
@@ -185,6 +198,12 @@ public actor FleetEngine {
             live.record.state = .healthy
             live.record.health = .pending
             live.record.detail = "adopted after a restart of Shipdeck"
+            if let check = instance.check {
+                // The check goes on where it was: a HARD problem stays out of the endpoint until it recovers.
+                live.check = check
+                live.record.health = Self.health(check.status)
+                if check.status != .ok && check.stateType == .hard { live.record.state = .unhealthy }
+            }
             live.nextLogLine = ((try? await store.lastInstanceLogLine(instanceID: instance.record.id)) ?? 0) + 1
             slots[key]?.instances[instance.record.id] = live
         }

@@ -221,6 +221,9 @@ public struct StoredInstance: Codable, Sendable, Equatable {
     /// Where its stdout and stderr go, and how far the core has read it.
     public var logFile: String
     public var logOffset: UInt64
+    /// The health check's Nagios state (attempts, last HARD state, flap history), so a restarted
+    /// core goes on where it left off.
+    public var check: CheckState?
     public init(record: InstanceRecord, service: String, environment: String, runtime: String, processGroup: Int32? = nil,
                 processStart: UInt64? = nil, container: String? = nil, logFile: String, logOffset: UInt64 = 0) {
         self.record = record
