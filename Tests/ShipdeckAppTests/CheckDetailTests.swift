@@ -158,7 +158,7 @@ import TerminalUI
     @Test func uAsksThenCancelsEveryDowntimeShown() {
         let (driver, backend) = Self.openCheck()
         driver.type("u")
-        #expect(backend.screen.contains("Cancel these 2 downtimes?"))
+        #expect(backend.screen.contains("End these 2 downtimes now?"))
         #expect(driver.type("n") == [])
         #expect(driver.model.mode == .check)
         driver.type("u")

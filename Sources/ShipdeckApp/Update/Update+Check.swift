@@ -39,10 +39,10 @@ func updateCheck(_ model: inout Model, _ action: Action) -> [Effect] {
             model.notice = Notice("No downtime covers \(check.instance); w schedules one", level: .warning)
             return []
         }
-        let lines = downtimes.map { CheckView.downtimeText($0, model: model) } + ["Its alerts page again at once when it is not OK."]
+        let lines = downtimes.map { CheckView.downtimeText($0, model: model) } + ["HARD problems of what it covers page again from now on."]
         model.mode = .confirm(Confirmation(
-            title: downtimes.count == 1 ? "Cancel this downtime?" : "Cancel these \(downtimes.count) downtimes?", lines: lines,
-            confirmLabel: "Cancel downtime", action: .checkCommands(downtimes.map { .cancelDowntime(id: $0.id) }, instance: check.instance),
+            title: downtimes.count == 1 ? "End this downtime now?" : "End these \(downtimes.count) downtimes now?", lines: lines,
+            confirmLabel: "End downtime", action: .checkCommands(downtimes.map { .cancelDowntime(id: $0.id) }, instance: check.instance),
             after: .check))
     case .checkCommands(let commands, let instance):
         model.notice = commands.first.map { Notice(noticeText($0, count: commands.count)) }
@@ -137,7 +137,7 @@ private func noticeText(_ command: CoreCommand, count: Int) -> String {
         let target = instance ?? "every instance of \(service) in \(environment)"
         return window == nil ? "Downtime for \(target): \(CheckView.length(duration))"
             : "Downtime for \(target): \(CheckView.length(duration)) once a problem starts"
-    case .cancelDowntime: return count == 1 ? "Cancelling the downtime" : "Cancelling \(count) downtimes"
+    case .cancelDowntime: return count == 1 ? "Ending the downtime" : "Ending \(count) downtimes"
     case .forceCheck(let instance): return "Checking \(instance) now…"
     default: return "Working…"
     }
