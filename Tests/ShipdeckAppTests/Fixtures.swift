@@ -35,8 +35,8 @@ enum Fixtures {
                 FleetRow(service: "orders", environment: "prod", port: 9100, desiredInstances: 2, image: nil, instances: []),
                 FleetRow(service: "payments", environment: "test", port: 8101, desiredInstances: 1, image: nil, instances: []),
             ],
-            alerts: [AlertRecord(id: 1, dedupKey: "orders/health", summary: "orders health CRITICAL", service: "orders", severity: .critical,
-                                 highUrgency: true, state: .triggered, createdAt: now, assignee: "ben")],
+            alerts: [Incident(id: 1, dedupKey: "orders/health", summary: "orders health CRITICAL", source: "orders-prod-1-1", severity: .critical,
+                              urgency: .high, service: "orders", environment: "prod", integration: "health", createdAt: now)],
             runningDeploys: runningDeploys)
     }
 

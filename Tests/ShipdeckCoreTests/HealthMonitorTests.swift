@@ -11,6 +11,7 @@ final class RecorderTwin: FleetRecorder, Sendable {
     func recordFleet(_ row: FleetRow) async {}
     func notice(_ text: String) async throws {}
     func recordHealth(_ event: HealthEvent) async { events.withLock { $0.append(event) } }
+    func deployFinished(_ deploy: DeployRecord) async {}
     var health: [HealthEvent] { events.withLock { $0 } }
 }
 

@@ -16,12 +16,12 @@ import Testing
         let file = folder.url.appendingPathComponent(".shipdeck/state.sqlite")
         do {
             let store = try SQLiteStore.open(at: file)
-            #expect(try await store.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs"])
+            #expect(try await store.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs", "health-v1", "alerts-v1"])
             try await store.upsertCard(Self.card("SHP-1", column: "Backlog"), by: "ana", change: "created")
             _ = try await store.nextCardNumber()
         }
         let reopened = try SQLiteStore.open(at: file)
-        #expect(try await reopened.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs"])
+        #expect(try await reopened.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs", "health-v1", "alerts-v1"])
         #expect(try await reopened.cards() == [Self.card("SHP-1", column: "Backlog")])
         #expect(try await reopened.nextCardNumber() == 2)
     }
@@ -97,13 +97,18 @@ import Testing
                                                       message: "m", state: .passed, createdAt: Self.t0, finishedAt: nil))
         }
         #expect(try await store.recentBuilds(service: "orders", limit: 2).map(\.number) == [3, 2])
-        var alert = try await store.saveAlert(AlertRecord(id: 0, dedupKey: "orders-down", summary: "orders is down", service: "orders",
-                                                          severity: .critical, highUrgency: true, state: .triggered,
-                                                          createdAt: Self.t0, assignee: nil))
-        #expect(try await store.openAlerts() == [alert])
+        var alert = try await store.saveIncident(Incident(dedupKey: "orders-down", summary: "orders is down", source: "test", severity: .critical,
+                                                          urgency: .high, service: "orders", integration: "cli", createdAt: Self.t0), log: nil).value
+        #expect(alert.id > 0)
+        #expect(try await store.openIncident(dedupKey: "orders-down") == alert)
+        #expect(try await store.incidents(resolvedAfter: Self.t0, limit: 10) == [alert])
         alert.state = .resolved
-        _ = try await store.saveAlert(alert)
-        #expect(try await store.openAlerts().isEmpty)
+        alert.resolvedAt = Self.t0.addingTimeInterval(60)
+        _ = try await store.saveIncident(alert, log: nil)
+        #expect(try await store.openIncident(dedupKey: "orders-down") == nil)
+        #expect(try await store.incidents(resolvedAfter: Self.t0, limit: 10) == [alert], "resolved after the given instant")
+        #expect(try await store.incidents(resolvedAfter: Self.t0.addingTimeInterval(120), limit: 10).isEmpty)
+        #expect(try await store.incident(id: alert.id) == alert)
     }
 
     @Test func peopleAndSettingsRoundTrip() async throws {

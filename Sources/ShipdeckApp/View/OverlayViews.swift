@@ -108,8 +108,8 @@ enum DetailView {
         case .alerts:
             guard let alert = selectedItem(.alerts, model: model, in: snapshot.alerts) else { return ["Alert"] }
             return ["Alert #\(alert.id) — \(alert.severity.rawValue)", alert.summary, "",
-                    "State:    \(alert.state.rawValue)", "Service:  \(alert.service ?? "—")", "Urgency:  \(alert.highUrgency ? "high" : "low")",
-                    "Opened:   \(ClockFormat.age(alert.createdAt, now: model.now))", "Assignee: \(alert.assignee ?? "—")", "Dedup:    \(alert.dedupKey)"]
+                    "State:    \(alert.state.rawValue)", "Service:  \(alert.service ?? "—")", "Urgency:  \(alert.urgency.rawValue)",
+                    "Opened:   \(ClockFormat.age(alert.createdAt, now: model.now))", "Paged:    \(alert.paged.isEmpty ? "—" : alert.paged.joined(separator: ", "))", "Dedup:    \(alert.dedupKey)"]
         }
     }
 }

@@ -11,6 +11,7 @@
 /// | restart or stop an instance | dev, prod, oncall, lead; in a protected environment its deployers or oncall |
 /// | schedule downtime | dev, prod, oncall, lead; in a protected environment its deployers or oncall |
 /// | force a check, cancel a downtime, send a check result | dev, prod, oncall, lead |
+/// | acknowledge, resolve, snooze or note an incident; send an alert event | dev, prod, oncall, lead |
 public enum RolePolicy {
     /// The roles of which a person needs at least one to carry out `command`.
     public static func allowedRoles(for command: CoreCommand, in config: WorkspaceConfig? = nil) -> [String] {
@@ -21,6 +22,7 @@ public enum RolePolicy {
         case .deploy(_, let environment, _), .rollback(_, let environment), .runOneOff(_, _, let environment, _):
             return deployers(of: environment, in: config)
         case .forceCheck, .cancelDowntime, .submitCheckResult: return ["dev", "prod", "oncall", "lead"]
+        case .acknowledgeIncident, .resolveIncident, .noteIncident, .snoozeIncident, .alertEvent: return ["dev", "prod", "oncall", "lead"]
         case .scheduleDowntime(_, let environment, _, _, _, _):
             guard let config, let env = config.environment(named: environment), env.protected else { return ["dev", "prod", "oncall", "lead"] }
             return deployers(of: environment, in: config) + ["oncall"]
@@ -74,6 +76,11 @@ public enum RolePolicy {
         case .forceCheck(let id): return "check \(id)"
         case .scheduleDowntime(let service, let environment, _, _, _, _): return "schedule downtime for \(service) in \(environment)"
         case .cancelDowntime: return "cancel downtimes"
+        case .acknowledgeIncident(let id): return "acknowledge #\(id)"
+        case .resolveIncident(let id): return "resolve #\(id)"
+        case .noteIncident(let id, _): return "add notes to #\(id)"
+        case .snoozeIncident(let id, _): return "snooze #\(id)"
+        case .alertEvent(let action, _, _, _, _, _): return "\(action.rawValue) alerts"
         case .submitCheckResult(let service, let environment, _, _, _): return "send check results for \(service) in \(environment)"
         }
     }

@@ -21,7 +21,9 @@ enum SnapshotBuilder {
             workspace: info, currentUser: handle.flatMap { config.person($0)?.person },
             onCall: OnCallSchedule(config: config.onCall).slots(at: now),
             board: board(config: config, cards: try await store.cards()), pipelines: pipelines,
-            fleet: fleet(config: config), alerts: try await store.openAlerts())
+            fleet: fleet(config: config),
+            alerts: try await store.incidents(resolvedAfter: now.addingTimeInterval(-WorkspaceSnapshot.resolvedAlertsWindow),
+                                              limit: WorkspaceSnapshot.alertsShown))
     }
 
     /// Config columns with their cards; a card whose column is no longer configured shows in the first column.

@@ -25,6 +25,11 @@ public actor WorkspaceCore: CoreClient {
     public nonisolated let builds: BuildEngine
     /// Runs the instances, the service endpoints and the deploys; inert until `startEngines()`.
     public nonisolated let fleet: FleetEngine
+    /// Turns health changes, failed deploys and builds, and Events API triggers into incidents and
+    /// pages; its timers run after `startEngines()`.
+    public nonisolated let alerts: AlertEngine
+    /// Builds on the main branch whose outcome already raised or resolved an alert.
+    private var alertedBuilds: Set<Int64> = []
 
     private init(config: WorkspaceConfig, store: any Store, clock: any ShipdeckClock, loginName: String?,
                  snapshot: WorkspaceSnapshot, lastSequence: Int64, engines: EnginePorts) {
@@ -40,6 +45,7 @@ public actor WorkspaceCore: CoreClient {
         let runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime(), .container: ContainerRuntime(cli: config.fleet.containerCLI)]
         self.fleet = FleetEngine(config: config, store: store, clock: clock, runtimes: runtimes.merging(engines.runtimes) { $1 },
                                  probe: engines.probe)
+        self.alerts = AlertEngine(config: config, store: store, clock: clock, notifier: engines.notifier)
     }
 
     /// The engines' ways to reach the world; tests may pass their own.
@@ -50,10 +56,12 @@ public actor WorkspaceCore: CoreClient {
         /// Merged over the defaults: `ProcessRuntime` and a `ContainerRuntime` on `fleet.container_cli`.
         public var runtimes: [RuntimeKind: any InstanceRuntime]
         public var probe: any HealthProbe
+        public var notifier: any Notifier
         public init(pipelines: any PipelineSource = GitPipelineSource(), jobs: any JobExecutor = JobRunner(),
                     repositories: any RepositoryReader = Checkout(),
                     runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime()],
-                    probe: any HealthProbe = HTTPHealthProbe()) {
+                    probe: any HealthProbe = HTTPCheckClient.shared, notifier: any Notifier = ChannelNotifier()) {
+            self.notifier = notifier
             self.pipelines = pipelines
             self.jobs = jobs
             self.repositories = repositories
@@ -65,6 +73,8 @@ public actor WorkspaceCore: CoreClient {
     /// Starts the engines: recovers builds interrupted by a crash and watches the repos. Only the
     /// process that holds the workspace lock calls this.
     public func startEngines() async {
+        await alerts.attach(self)
+        await alerts.start()
         await fleet.attach(self)
         await fleet.start()
         await builds.attach(self)
@@ -87,6 +97,7 @@ public actor WorkspaceCore: CoreClient {
     public func stopEngines() async {
         await builds.shutdown()
         await fleet.shutdown()
+        await alerts.stop()
     }
 
     /// Loads `DIRECTORY/shipdeck.yml`, opens (and migrates) the store, and builds the first snapshot.
@@ -221,6 +232,32 @@ public actor WorkspaceCore: CoreClient {
         case .submitCheckResult(let service, let environment, let instance, let status, let output):
             try await fleet.submit(service: service, environment: environment, instance: instance, status: status, output: output)
             return
+        case .acknowledgeIncident(let id):
+            _ = try await alerts.acknowledge(id: id, by: actor.handle)
+            return
+        case .resolveIncident(let id):
+            _ = try await alerts.resolve(id: id, by: actor.handle)
+            return
+        case .noteIncident(let id, let text):
+            _ = try await alerts.addNote(id: id, text: text, by: actor.handle)
+            return
+        case .snoozeIncident(let id, let seconds):
+            _ = try await alerts.snooze(id: id, seconds: seconds, by: actor.handle)
+            return
+        case .alertEvent(let action, let key, let summary, let severity, let service, let environment):
+            if action == .trigger && summary.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ShipdeckError(.invalid, "a trigger needs a summary", field: "summary", hint: "say what is wrong, e.g. \"orders p99 above 2 s\"")
+            }
+            if action != .trigger && key == nil {
+                throw ShipdeckError(.invalid, "\(action.rawValue) needs the alert's dedup key", field: "dedup_key", hint: "pass --dedup-key KEY")
+            }
+            if let service, config.service(named: service) == nil {
+                throw ShipdeckError(.notFound, "there is no service '\(service)'", field: "service",
+                                    hint: Suggestion.hint(for: service, in: config.services.map(\.name)))
+            }
+            _ = try await alerts.ingest(AlertEvent(action: action, dedupKey: key, summary: summary, source: actor.handle, severity: severity,
+                                                   integration: "cli", service: service, environment: environment, by: actor.handle))
+            return
         case .moveCard, .deleteCard:
             break
         }
@@ -256,10 +293,14 @@ public actor WorkspaceCore: CoreClient {
     /// Stores a build change and its event in one transaction, then delivers the event (the engine's
     /// only way to change state, so events keep the store's order).
     public func record(_ build: BuildRecord, plan: BuildPlan?, context: BuildContext?) async throws -> BuildRecord {
-        await lock()
-        defer { unlock() }
-        let saved = try await store.saveBuild(build, plan: plan, context: context, log: { try Self.logEntry(.buildUpdated(build: $0)) })
-        deliver(.buildUpdated(build: saved.value), sequence: saved.sequence, at: clock.now)
+        let saved: Logged<BuildRecord>
+        do {
+            await lock()
+            defer { unlock() }
+            saved = try await store.saveBuild(build, plan: plan, context: context, log: { try Self.logEntry(.buildUpdated(build: $0)) })
+            deliver(.buildUpdated(build: saved.value), sequence: saved.sequence, at: clock.now)
+        }
+        await raiseAlert(for: saved.value)
         return saved.value
     }
 
@@ -367,6 +408,7 @@ public actor WorkspaceCore: CoreClient {
         case .buildUpdated: return "buildUpdated"
         case .fleetUpdated: return "fleetUpdated"
         case .healthChanged: return "healthChanged"
+        case .incidentUpdated: return "incidentUpdated"
         }
     }
 
@@ -393,10 +435,76 @@ extension WorkspaceCore: FleetRecorder {
         try? await publish(.fleetUpdated(row: row), at: clock.now)
     }
 
-    /// Logs a HARD or flapping change of a check and delivers it.
+    /// Logs a HARD or flapping change of a check and delivers it; a HARD problem that may alert
+    /// opens (or joins) the instance's incident, a HARD recovery resolves it.
     public func recordHealth(_ event: HealthEvent) async {
-        await lock()
-        defer { unlock() }
-        try? await publish(.healthChanged(event: event), at: clock.now)
+        do {
+            await lock()
+            defer { unlock() }
+            try? await publish(.healthChanged(event: event), at: clock.now)
+        }
+        guard event.kind == .hard else { return }
+        let key = "health/\(event.instance)"
+        if event.status == .ok {
+            _ = try? await alerts.ingest(AlertEvent(action: .resolve, dedupKey: key, integration: "health", by: "health"))
+        } else if event.alerts {
+            let severity: Incident.Severity = switch event.status {
+            case .warning: .warning
+            case .unknown: .error
+            default: .critical
+            }
+            let protected = config.environment(named: event.environment)?.protected ?? false
+            _ = try? await alerts.ingest(AlertEvent(
+                action: .trigger, dedupKey: key, summary: "\(event.instance) \(event.status.label): \(event.output)", source: event.instance,
+                severity: severity, component: event.service, group: event.environment, eventClass: "health", integration: "health",
+                service: event.service, environment: event.environment,
+                urgency: severity == .critical && protected ? .high : severity == .warning ? .low : nil, by: "health"))
+        }
+    }
+
+    /// A failed deploy opens its service/environment's deploy incident; the next good one resolves it.
+    public func deployFinished(_ deploy: DeployRecord) async {
+        let key = "deploy/\(deploy.service)/\(deploy.environment)"
+        switch deploy.outcome {
+        case .failed:
+            _ = try? await alerts.ingest(AlertEvent(
+                action: .trigger, dedupKey: key, summary: "deploy of \(deploy.image) to \(deploy.environment) failed: \(deploy.reason ?? "")",
+                source: "deploy #\(deploy.id)", severity: .error, component: deploy.service, group: deploy.environment, eventClass: "deploy",
+                integration: "deploys", service: deploy.service, environment: deploy.environment, by: "deploys"))
+        case .succeeded:
+            _ = try? await alerts.ingest(AlertEvent(action: .resolve, dedupKey: key, integration: "deploys", by: "deploys"))
+        default:
+            break
+        }
+    }
+}
+
+extension WorkspaceCore: AlertRecorder {
+    /// Stores an incident and its event in one transaction, then delivers the event.
+    public func recordIncident(_ incident: Incident) async throws -> Incident {
+        let saved: Logged<Incident>
+        do {
+            await lock()
+            defer { unlock() }
+            saved = try await store.saveIncident(incident, log: { try Self.logEntry(.incidentUpdated(incident: $0)) })
+            deliver(.incidentUpdated(incident: saved.value), sequence: saved.sequence, at: clock.now)
+        }
+        return saved.value
+    }
+
+    /// A build of a service's main branch that failed opens the service's build incident; the next
+    /// one that passes resolves it.
+    func raiseAlert(for build: BuildRecord) async {
+        guard build.branch == "main" || build.branch == "master", build.state.isFinished, !alertedBuilds.contains(build.id) else { return }
+        alertedBuilds.insert(build.id)
+        let key = "build/\(build.service)/\(build.branch)"
+        if build.state == .failed {
+            _ = try? await alerts.ingest(AlertEvent(
+                action: .trigger, dedupKey: key, summary: "\(build.service) build #\(build.number) failed on \(build.branch): \(build.message)",
+                source: "build #\(build.number)", severity: .error, component: build.service, eventClass: "build", integration: "builds",
+                service: build.service, urgency: .low, by: "builds"))
+        } else if build.state == .passed {
+            _ = try? await alerts.ingest(AlertEvent(action: .resolve, dedupKey: key, integration: "builds", by: "builds"))
+        }
     }
 }

@@ -54,6 +54,7 @@ extension FleetEngine {
         slots[key]?.row.deploy = nil
         await refreshHistory(key)
         await publish(key)
+        await recorder?.deployFinished(record)
         return record
     }
 

@@ -172,6 +172,23 @@ extension FleetEngine {
         }
     }
 
+    /// A crash of a serving instance is a HARD CRITICAL result of its check (as a passive result is):
+    /// alert-worthy at once, and resolved by the replacement's first passes.
+    func recordCrash(_ key: Key, id: String, output: String) async {
+        guard var current = slots[key]?.instances[id], let service = config.service(named: key.service) else { return }
+        let now = clock.now
+        let transitions = current.check.apply(CheckResult(status: .critical, output: output, at: now, passive: true), policy: service.health.policy, at: now)
+        let check = current.check
+        current.record.checkType = check.stateType.rawValue
+        current.record.checkAttempt = "\(check.currentAttempt)/\(check.maxAttempts)"
+        current.record.checkedAt = now
+        let downtime = downtimeReason(key, live: current, at: now, problemSince: now)
+        slots[key]?.instances[id] = current
+        for transition in transitions {
+            await recordTransition(transition, key: key, id: id, check: check, output: output, downtime: downtime, at: now)
+        }
+    }
+
     private func recordTransition(_ transition: HealthTransition, key: Key, id: String, check: CheckState, output: String,
                                   downtime: String?, at date: Date) async {
         let kind: HealthEvent.Kind

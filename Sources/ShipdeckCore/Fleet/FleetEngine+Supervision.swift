@@ -34,7 +34,8 @@ extension FleetEngine {
             if case .exited(let how) = await runtime.liveness(handle) {
                 guard slots[key]?.instances[id] != nil else { continue }
                 let last = await lastLogLine(id)
-                let backoff = min(30, pow(2, Double(min(restarts, 5))))
+                let backoff = config.fleet.restartBackoff * min(30, pow(2, Double(min(restarts, 5))))
+                if active { await recordCrash(key, id: id, output: "crashed: \(how)" + (last.map { " — \($0)" } ?? "")) }
                 slots[key]?.instances[id]?.record.state = .crashed
                 slots[key]?.instances[id]?.record.health = .critical
                 slots[key]?.instances[id]?.record.detail = how + (last.map { " — \($0)" } ?? "")
@@ -92,6 +93,8 @@ extension FleetEngine {
         do {
             try await startInstance(key, id: id, service: service, image: image, group: live.record.group, runtime: runtime,
                                     active: true, restarts: live.record.restarts + 1)
+            // The replacement goes on with the crashed one's check: its first passes are a HARD recovery.
+            slots[key]?.instances[id]?.check = live.check
         } catch {
             slots[key]?.instances[id]?.restartAt = clock.now.addingTimeInterval(30)
             slots[key]?.instances[id]?.record.detail = "restart failed: \(error)"

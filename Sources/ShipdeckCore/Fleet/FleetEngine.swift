@@ -8,6 +8,8 @@ public protocol FleetRecorder: AnyObject, Sendable {
     func notice(_ text: String) async throws
     /// Persists nothing more (the engine stored it): announces a HARD or flapping change of a check.
     func recordHealth(_ event: HealthEvent) async
+    /// A deploy ended (succeeded, failed or was cancelled).
+    func deployFinished(_ deploy: DeployRecord) async
 }
 
 /// Runs the fleet: every service's stable endpoint (a proxy per service and environment), its

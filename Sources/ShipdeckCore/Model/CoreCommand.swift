@@ -34,6 +34,15 @@ public enum CoreCommand: Codable, Sendable, Equatable {
     /// A passive check result (or a heartbeat, `ok`) for a service's instances in an environment or
     /// for one instance; a passive result is HARD at once.
     case submitCheckResult(service: String, environment: String, instance: String?, status: CheckStatus, output: String)
+    /// Acknowledge an incident: its escalation stops (until the acknowledgement times out).
+    case acknowledgeIncident(id: Int64)
+    case resolveIncident(id: Int64)
+    case noteIncident(id: Int64, text: String)
+    /// Hold an incident's pages for `seconds`; it triggers again afterwards unless resolved.
+    case snoozeIncident(id: Int64, seconds: Double)
+    /// An alert event by dedup key, as an Events API sender would send it (`shipdeck alert …`).
+    case alertEvent(action: AlertEvent.Action, dedupKey: String?, summary: String, severity: Incident.Severity, service: String?,
+                    environment: String?)
 }
 
 /// The way a client (the dashboard, a CLI command) talks to a core, whether it runs in this process

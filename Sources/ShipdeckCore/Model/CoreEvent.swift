@@ -20,6 +20,8 @@ public struct CoreEvent: Codable, Sendable, Equatable {
         /// An instance's check changed HARD state or started or stopped flapping (the row carries the
         /// state; this is the change itself, for the alerts engine and the status line).
         case healthChanged(event: HealthEvent)
+        /// An incident opened or changed (a trigger, an acknowledgement, a page, a note…).
+        case incidentUpdated(incident: Incident)
     }
 
     public init(sequence: Int64, at: Date, change: Change) {
@@ -51,6 +53,14 @@ extension WorkspaceSnapshot {
             }
         case .notice, .healthChanged:
             break
+        case .incidentUpdated(let incident):
+            alerts.removeAll { $0.id == incident.id }
+            alerts.append(incident)
+            alerts.sort { $0.id > $1.id }
+            // Resolved incidents beyond what the pane shows fall off; open ones always stay.
+            while alerts.count > WorkspaceSnapshot.alertsShown, let index = alerts.lastIndex(where: { !$0.isOpen }) {
+                alerts.remove(at: index)
+            }
         case .buildUpdated(let build):
             guard let index = pipelines.firstIndex(where: { $0.service == build.service }) else { break }
             var builds = pipelines[index].builds
@@ -75,4 +85,8 @@ extension WorkspaceSnapshot {
 extension WorkspaceSnapshot {
     /// How many recent builds each service keeps in the snapshot.
     public static let buildsPerService = 20
+    /// How many incidents the snapshot carries (every open one, then the newest resolved).
+    public static let alertsShown = 100
+    /// Resolved incidents stay in the snapshot this many seconds.
+    public static let resolvedAlertsWindow: Double = 86_400
 }

@@ -11,13 +11,13 @@ public struct WorkspaceSnapshot: Codable, Sendable, Equatable {
     public var board: BoardSnapshot
     public var pipelines: [ServicePipelines]
     public var fleet: [FleetRow]
-    public var alerts: [AlertRecord]
+    public var alerts: [Incident]
     /// Deploys that are running now; `q` asks before quitting while this is not empty.
     public var runningDeploys: [String]
 
     public init(
         workspace: WorkspaceInfo, currentUser: Person?, onCall: [OnCallSlot], board: BoardSnapshot,
-        pipelines: [ServicePipelines], fleet: [FleetRow], alerts: [AlertRecord], runningDeploys: [String] = []
+        pipelines: [ServicePipelines], fleet: [FleetRow], alerts: [Incident], runningDeploys: [String] = []
     ) {
         self.workspace = workspace
         self.currentUser = currentUser
@@ -478,30 +478,3 @@ public struct DeployRecord: Codable, Sendable, Equatable, Identifiable {
     public var duration: TimeInterval? { finishedAt.map { $0.timeIntervalSince(startedAt) } }
 }
 
-public struct AlertRecord: Codable, Sendable, Equatable, Identifiable {
-    public enum State: String, Codable, Sendable { case triggered, acknowledged, resolved }
-    public enum Severity: String, Codable, Sendable { case critical, error, warning, info }
-    public var id: Int64
-    public var dedupKey: String
-    public var summary: String
-    public var service: String?
-    public var severity: Severity
-    public var highUrgency: Bool
-    public var state: State
-    public var createdAt: Date
-    public var assignee: String?
-    public init(
-        id: Int64, dedupKey: String, summary: String, service: String?, severity: Severity, highUrgency: Bool,
-        state: State, createdAt: Date, assignee: String?
-    ) {
-        self.id = id
-        self.dedupKey = dedupKey
-        self.summary = summary
-        self.service = service
-        self.severity = severity
-        self.highUrgency = highUrgency
-        self.state = state
-        self.createdAt = createdAt
-        self.assignee = assignee
-    }
-}

@@ -228,33 +228,6 @@ public final class SQLiteStore: Store {
         try await read { db in try SQLiteLogRows.fetch(buildID: buildID, jobID: jobID, attempt: attempt, after: after, limit: limit, in: db) }
     }
 
-    public func openAlerts() async throws -> [AlertRecord] {
-        try await read {
-            try Row.fetchAll($0, sql: "SELECT * FROM alert WHERE state != 'resolved' ORDER BY createdAt DESC, id DESC")
-                .map(StoreRows.alert)
-        }
-    }
-
-    public func saveAlert(_ alert: AlertRecord) async throws -> AlertRecord {
-        try await write { db in
-            var saved = alert
-            let arguments: StatementArguments = [alert.dedupKey, alert.summary, alert.service, alert.severity.rawValue,
-                                                 alert.highUrgency, alert.state.rawValue, alert.createdAt, alert.assignee]
-            if alert.id == 0 {
-                try db.execute(sql: """
-                    INSERT INTO alert (dedupKey, summary, service, severity, highUrgency, state, createdAt, assignee)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: arguments)
-                saved.id = db.lastInsertedRowID
-            } else {
-                try db.execute(sql: """
-                    UPDATE alert SET dedupKey = ?, summary = ?, service = ?, severity = ?, highUrgency = ?, state = ?,
-                    createdAt = ?, assignee = ? WHERE id = ?
-                    """, arguments: arguments + [alert.id])
-            }
-            return saved
-        }
-    }
 
     // MARK: - Event log and settings
 

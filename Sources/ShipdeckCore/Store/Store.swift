@@ -93,10 +93,14 @@ public protocol Store: Sendable {
     func downtimes() async throws -> [DowntimeRecord]
 
     // MARK: Alerts
-    /// Alerts that are triggered or acknowledged, newest first.
-    func openAlerts() async throws -> [AlertRecord]
-    /// Stores an alert (id 0 means new) and returns it with its id.
-    func saveAlert(_ alert: AlertRecord) async throws -> AlertRecord
+    /// Stores an incident (id 0 means new) and returns it with its id; with `log`, the event it
+    /// returns is appended to the event log in the same transaction.
+    func saveIncident(_ incident: Incident, log: LogEntryMaker<Incident>?) async throws -> Logged<Incident>
+    /// The open incident with this dedup key, if any.
+    func openIncident(dedupKey: String) async throws -> Incident?
+    func incident(id: Int64) async throws -> Incident?
+    /// Open incidents and those resolved after `resolvedAfter`, newest first, at most `limit`.
+    func incidents(resolvedAfter: Date, limit: Int) async throws -> [Incident]
 
     // MARK: Event log
     /// Appends an event to the log and returns its sequence number (strictly increasing).

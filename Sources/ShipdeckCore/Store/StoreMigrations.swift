@@ -55,6 +55,7 @@ enum StoreMigrations {
         }
         registerFleet(&migrator)
         registerHealth(&migrator)
+        registerAlerts(&migrator)
         return migrator
     }
 
@@ -96,6 +97,20 @@ enum StoreMigrations {
                     at DOUBLE NOT NULL, json TEXT NOT NULL);
                 CREATE INDEX healthEventByInstance ON healthEvent(instance, id);
                 CREATE TABLE downtime (id TEXT PRIMARY KEY, service TEXT NOT NULL, environment TEXT NOT NULL, json TEXT NOT NULL);
+                """)
+        }
+    }
+
+    /// Incidents: the record as JSON, the columns the store queries by as columns. The first
+    /// schema's `alert` table never held anything and goes.
+    static func registerAlerts(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("alerts-v1") { db in
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS alert;
+                CREATE TABLE incident (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, dedupKey TEXT NOT NULL, state TEXT NOT NULL, resolvedAt DOUBLE, json TEXT NOT NULL);
+                CREATE INDEX incidentOpenByKey ON incident(dedupKey) WHERE state != 'resolved';
+                CREATE INDEX incidentByResolved ON incident(resolvedAt);
                 """)
         }
     }

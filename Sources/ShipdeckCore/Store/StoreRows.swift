@@ -51,13 +51,6 @@ enum StoreRows {
         return try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    static func alert(_ row: Row) -> AlertRecord {
-        AlertRecord(id: row["id"], dedupKey: row["dedupKey"], summary: row["summary"], service: row["service"],
-                    severity: AlertRecord.Severity(rawValue: row["severity"]) ?? .error, highUrgency: row["highUrgency"],
-                    state: AlertRecord.State(rawValue: row["state"]) ?? .triggered, createdAt: row["createdAt"],
-                    assignee: row["assignee"])
-    }
-
     static func event(_ row: Row) -> StoredEvent {
         StoredEvent(sequence: row["sequence"], at: row["at"], kind: row["kind"], json: row["json"])
     }

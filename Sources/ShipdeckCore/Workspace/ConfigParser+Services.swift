@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension ConfigParser {
-    static let serviceKeys = ["repo", "pipeline", "run", "port", "health", "instances", "env", "runtime"]
+    static let serviceKeys = ["repo", "pipeline", "run", "port", "health", "instances", "env", "runtime", "support_hours"]
     static let healthKeys = ["type", "path", "command", "interval", "timeout", "rise", "retry_interval", "max_check_attempts",
                              "freshness_threshold", "flap_detection", "low_flap_threshold", "high_flap_threshold"]
 
@@ -41,6 +41,7 @@ extension ConfigParser {
             if let node = table["instances"] { service.instances = instances(node, path: "\(path).instances", config: config) }
             if let node = table["runtime"] { service.runtime = runtime(node, path: "\(path).runtime") }
             if let node = table["env"] { service.env = variables(node, path: "\(path).env", config: config) }
+            if let node = table["support_hours"] { service.supportHours = supportHours(node, path: "\(path).support_hours") }
             result.append(service)
         }
         return result

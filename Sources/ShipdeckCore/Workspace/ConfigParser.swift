@@ -6,7 +6,7 @@ import Yams
 /// Sections are read in dependency order (environments and people before services and rotas) so
 /// cross-references can be checked where they are written.
 struct ConfigParser {
-    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api", "pipelines", "fleet"]
+    static let rootKeys = ["name", "card_prefix", "theme", "user", "services", "environments", "people", "oncall", "board", "api", "pipelines", "fleet", "alerts"]
 
     let reader: ConfigReader
     let file: URL
@@ -41,6 +41,7 @@ struct ConfigParser {
         if let node = top["api"] { config.api = api(node) }
         if let node = top["pipelines"] { config.pipelines = pipelines(node) }
         if let node = top["fleet"] { config.fleet = fleet(node) }
+        if let node = top["alerts"] { config.alerts = alerts(node, config: config) }
         return config
     }
 
@@ -104,7 +105,7 @@ struct ConfigParser {
 
     func fleet(_ node: Node) -> FleetConfig {
         var result = FleetConfig()
-        let keys = ["runtime", "container_cli", "deploy_timeout", "gate_interval", "drain", "keep_warm", "stop_grace", "log_lines"]
+        let keys = ["runtime", "container_cli", "deploy_timeout", "gate_interval", "drain", "keep_warm", "stop_grace", "log_lines", "restart_backoff"]
         guard let table = reader.table(node, path: "fleet", allowed: keys) else { return result }
         if let node = table["runtime"], let value = runtime(node, path: "fleet.runtime") { result.runtime = value }
         if let node = table["container_cli"], let value = reader.string(node, path: "fleet.container_cli") {
@@ -123,6 +124,7 @@ struct ConfigParser {
         seconds("drain", 0...3600) { result.drain = $0 }
         seconds("keep_warm", 0...86400) { result.keepWarm = $0 }
         seconds("stop_grace", 0...600) { result.stopGrace = $0 }
+        seconds("restart_backoff", 0.1...300) { result.restartBackoff = $0 }
         if let node = table["log_lines"], let value = reader.int(node, path: "fleet.log_lines", range: 100...1_000_000, hint: "lines kept per instance") {
             result.logLines = value
         }

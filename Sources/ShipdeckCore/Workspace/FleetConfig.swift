@@ -16,6 +16,9 @@ public struct FleetConfig: Sendable, Equatable {
     public var keepWarm: Double = 60
     /// Seconds between TERM and KILL when an instance stops.
     public var stopGrace: Double = 10
+    /// Seconds before a crashed instance is restarted the first time; each further crash doubles it
+    /// (at most 30 s more than this, as a crash loop backs off).
+    public var restartBackoff: Double = 1
     /// Log lines kept per instance (oldest dropped first).
     public var logLines: Int = 5_000
     public init() {}

@@ -18,6 +18,8 @@ public struct ServiceConfig: Sendable, Equatable {
     public var env: [String: [String: String]]
     /// `process` or `container`; nil follows `fleet.runtime`.
     public var runtime: RuntimeKind?
+    /// When the service is supported by day (read in the on-call time zone); nil: always.
+    public var supportHours: SupportHours?
 
     public static let defaultPipeline = ".buildkite/pipeline.yml"
 

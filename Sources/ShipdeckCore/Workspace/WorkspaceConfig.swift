@@ -29,6 +29,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var pipelines = PipelinesConfig()
     /// How instances run and deploy.
     public var fleet = FleetConfig()
+    /// How alerts page people.
+    public var alerts = AlertsConfig()
 
     /// The runtime of `service`: its own `runtime:`, else the workspace's.
     public func runtime(of service: ServiceConfig) -> RuntimeKind { service.runtime ?? fleet.runtime }

@@ -1,0 +1,39 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func saveIncident(_ incident: Incident, log: LogEntryMaker<Incident>?) async throws -> Logged<Incident> {
+        try await write { db in
+            var saved = incident
+            if incident.id == 0 {
+                try db.execute(sql: "INSERT INTO incident (dedupKey, state, resolvedAt, json) VALUES (?, ?, ?, '{}')",
+                               arguments: [incident.dedupKey, incident.state.rawValue, incident.resolvedAt?.timeIntervalSince1970])
+                saved.id = db.lastInsertedRowID
+            }
+            try db.execute(sql: "UPDATE incident SET dedupKey = ?, state = ?, resolvedAt = ?, json = ? WHERE id = ?",
+                           arguments: [saved.dedupKey, saved.state.rawValue, saved.resolvedAt?.timeIntervalSince1970, try Self.encode(saved), saved.id])
+            return Logged(value: saved, sequence: try log.map { try Self.appendEvent(db, at: saved.updatedAt, try $0(saved)) })
+        }
+    }
+
+    public func openIncident(dedupKey: String) async throws -> Incident? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT json FROM incident WHERE dedupKey = ? AND state != 'resolved' ORDER BY id DESC LIMIT 1",
+                                arguments: [dedupKey]).map { try Self.decode(Incident.self, $0) }
+        }
+    }
+
+    public func incident(id: Int64) async throws -> Incident? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT json FROM incident WHERE id = ?", arguments: [id]).map { try Self.decode(Incident.self, $0) }
+        }
+    }
+
+    public func incidents(resolvedAfter: Date, limit: Int) async throws -> [Incident] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT json FROM incident WHERE state != 'resolved' OR resolvedAt > ? ORDER BY id DESC LIMIT ?
+                """, arguments: [resolvedAfter.timeIntervalSince1970, limit]).map { try Self.decode(Incident.self, $0) }
+        }
+    }
+}
