@@ -92,6 +92,17 @@ import TerminalUI
         #expect(FleetView.alertMarks(soft) == "")
     }
 
+    @Test func paneRowSaysWhenAServingInstancesAlertsAreHeld() {
+        let (driver, backend) = Fixtures.driver(width: 140, height: 30, snapshot: Self.snapshot())
+        driver.type("3")
+        let row = backend.screen.lines.first { $0.contains("orders") && $0.contains("test") && $0.contains("0/1") } ?? ""
+        #expect(row.contains("FLAPPING DOWNTIME · orders:8"), "\(row)")
+        var quiet = Self.snapshot()
+        quiet.fleet[0].instances[0].flapping = nil
+        quiet.fleet[0].instances[0].downtime = nil
+        #expect(FleetView.heldMarks(quiet.fleet[0]) == "", "a warm group held by its deploy is not the service's news")
+    }
+
     @Test func checkDetailShowsStateOutputPerfdataHistoryAndDowntimes() {
         let (driver, backend) = Fixtures.driver(width: 160, height: 50, snapshot: Self.snapshot())
         driver.type("33")

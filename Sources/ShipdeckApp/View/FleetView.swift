@@ -72,6 +72,13 @@ enum FleetView {
         [instance.flapping == true ? "FLAPPING" : nil, instance.downtime != nil ? "DOWNTIME" : nil].compactMap { $0 }.joined(separator: " ")
     }
 
+    /// The marks of a service's active instances together (`FLAPPING DOWNTIME`), for its row in the pane.
+    static func heldMarks(_ row: FleetRow) -> String {
+        let active = row.instances.filter(\.active)
+        return [active.contains { $0.flapping == true } ? "FLAPPING" : nil, active.contains { $0.downtime != nil } ? "DOWNTIME" : nil]
+            .compactMap { $0 }.joined(separator: " ")
+    }
+
     static func trafficText(_ traffic: TrafficStats) -> String {
         String(format: "%.1f req/s   errors %.1f%%   p50 %@   p99 %@   in flight %d", traffic.requestsPerSecond, traffic.errorRate * 100,
                milliseconds(traffic.p50), milliseconds(traffic.p99), traffic.inFlight)

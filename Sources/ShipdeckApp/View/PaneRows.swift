@@ -93,13 +93,16 @@ public enum PaneRows {
             let idle = traffic.requestsPerSecond == 0
             var image = row.deploy.map { "→ \($0.image) \($0.progress ?? "")" } ?? row.image ?? "not deployed"
             if row.endpointError != nil { image = "\(glyphs.warning) endpoint :\(row.port) not listening · " + image }
+            // Alerts held for serving instances (a deploy's own groups show as the deploy).
+            let held = FleetView.heldMarks(row)
+            if !held.isEmpty { image = "\(held) · " + image }
             return PaneRow(id: "\(row.service)/\(row.environment)",
                            cells: [row.service, row.environment, "\(up)/\(row.desiredInstances)",
                                    idle ? "—" : String(format: "%.1f", traffic.requestsPerSecond),
                                    idle ? "—" : String(format: "%.1f%%", traffic.errorRate * 100),
                                    idle ? "—" : FleetView.milliseconds(traffic.p99), image],
                            styles: [.text, .info, role, .muted, traffic.errorRate > 0.01 ? .critical : .muted, .muted,
-                                    row.deploy != nil || row.endpointError != nil ? .warning : row.image == nil ? .muted : .text])
+                                    row.deploy != nil || row.endpointError != nil || !held.isEmpty ? .warning : row.image == nil ? .muted : .text])
         case .alerts:
             let alert = snapshot.alerts[index]
             let role: ThemeRole = switch alert.severity {
