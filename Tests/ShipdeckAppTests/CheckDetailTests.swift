@@ -74,7 +74,7 @@ import TerminalUI
     static func reload(_ command: CoreCommand) -> Effect { .performThen(command, then: .reloadCheckDetail(instance: instance)) }
 
     @Test func healthColumnKeepsItsTextAndMarksFlappingAndDowntime() {
-        let (driver, backend) = Fixtures.driver(width: 180, height: 40, snapshot: Self.snapshot())
+        let (driver, backend) = Fixtures.driver(width: 220, height: 40, snapshot: Self.snapshot())
         driver.type("33")
         driver.press(.enter)
         #expect(backend.screen.lines.contains { $0.contains("HEALTH                ALERTS             UP") })

@@ -34,8 +34,8 @@ enum FleetView {
             var line = instance.id.padded(to: 24) + instance.image.padded(to: 14) + state.padded(to: 11)
                 + healthText(instance, now: model.now).padded(to: 22) + alertMarks(instance).padded(to: alertsWidth) + up.padded(to: 8)
                 + String(instance.restarts).padded(to: 5) + cpu.padded(to: 7) + memory.padded(to: 8) + String(instance.port).padded(to: 7) + instance.handle
-            if let downtime = instance.downtime { line += "  alerts held: \(downtime)" }
             if let detail = instance.detail { line += "  \(detail)" }
+            if let downtime = instance.downtime { line += "  alerts held: \(downtime)" }
             lines.append(line)
         }
         if row.instances.contains(where: { !$0.active }) { lines.append("* not serving: a new group being checked, or the old one draining or kept warm") }
