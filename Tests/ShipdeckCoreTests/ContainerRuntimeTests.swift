@@ -236,6 +236,6 @@ struct ContainerFleet {
 
     func engine() -> FleetEngine {
         FleetEngine(config: config, store: store, clock: SystemClock(), runtimes: [.container: ContainerRuntime(cli: config.fleet.containerCLI)],
-                    probe: HTTPHealthProbe())
+                    probe: HTTPCheckClient.shared)
     }
 }

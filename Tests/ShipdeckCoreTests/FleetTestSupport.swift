@@ -15,7 +15,8 @@ struct FleetWorkspace {
     let store: any Store
     let port: Int
 
-    init(instances: Int = 2, keepWarm: Double = 0, deployTimeout: Double = 4, fileStore: Bool = false, prodInstances: Int = 1) throws {
+    init(instances: Int = 2, keepWarm: Double = 0, deployTimeout: Double = 4, fileStore: Bool = false, prodInstances: Int = 1,
+         health: String = "{path: /health, interval: 1, timeout: 1, rise: 2}") throws {
         let folder = try TemporaryFolder()
         self.folder = folder
         port = try PortAllocator.freePort()
@@ -27,7 +28,7 @@ struct FleetWorkspace {
                 repo: services/web
                 run: python3 app.py
                 port: \(port)
-                health: {path: /health, interval: 1, timeout: 1, rise: 2}
+                health: \(health)
                 instances: {test: \(instances), prod: \(prodInstances)}
                 env:
                   test: {GREETING: hello-test, HEALTH_FILE: \(folder.url.path)/unhealthy}
@@ -60,7 +61,7 @@ struct FleetWorkspace {
     }
 
     func engine() -> FleetEngine {
-        FleetEngine(config: config, store: store, clock: SystemClock(), runtimes: [.process: ProcessRuntime()], probe: HTTPHealthProbe())
+        FleetEngine(config: config, store: store, clock: SystemClock(), runtimes: [.process: ProcessRuntime()], probe: HTTPCheckClient.shared)
     }
 
     static func app(healthy: Bool) -> String {
