@@ -5,7 +5,7 @@ extension AlertEngine {
     var policy: EscalationPolicy {
         if !config.alerts.escalation.levels.isEmpty { return config.alerts.escalation }
         let rotas = config.onCall.rotas.map { EscalationTarget.rota($0.name) }
-        return EscalationPolicy(levels: rotas.isEmpty ? [] : [EscalationLevel(targets: rotas, delay: 0)], repeats: 0)
+        return EscalationPolicy(levels: rotas.isEmpty ? [] : [EscalationLevel(targets: rotas, delay: 1800)], repeats: 0)
     }
 
     /// The people a level's targets resolve to at `date` (a rota outside its hours resolves to nobody).
@@ -57,7 +57,7 @@ extension AlertEngine {
                    "paged \(people.joined(separator: ", ")) — level \(level + 1)\(loopText), \(reason)")
         }
         if let next = nextLevel(after: level, loop: loop, policy: policy) {
-            let at = now.addingTimeInterval(policy.levels[next.level].delay)
+            let at = now.addingTimeInterval(policy.levels[level].delay)
             incident.nextEscalationAt = at
             incident.nextPaged = self.people(of: policy.levels[next.level], at: at)
         } else {

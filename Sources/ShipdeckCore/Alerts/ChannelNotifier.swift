@@ -9,15 +9,18 @@ public struct ChannelNotifier: Notifier {
     let client: HTTPClient
     /// Seconds a command or a webhook may take.
     let timeout: Double
+    /// Where commands run (the workspace folder).
+    let directory: String?
 
-    public init(client: HTTPClient = .shared, timeout: Double = 30) {
+    public init(client: HTTPClient = .shared, timeout: Double = 30, directory: String? = nil) {
         self.client = client
         self.timeout = timeout
+        self.directory = directory
     }
 
     public func deliver(_ page: Page, via channel: ChannelConfig) async throws {
         if let command = channel.command {
-            let result = await PluginRunner().run(command, environment: Self.environment(page), timeout: timeout, at: Date())
+            let result = await PluginRunner().run(command, environment: Self.environment(page), directory: directory, timeout: timeout, at: Date())
             guard result.status == .ok else {
                 throw ShipdeckError(.io, "`\(command)` failed: \(result.output)", field: "alerts.channels.\(channel.name)")
             }

@@ -45,7 +45,8 @@ public actor WorkspaceCore: CoreClient {
         let runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime(), .container: ContainerRuntime(cli: config.fleet.containerCLI)]
         self.fleet = FleetEngine(config: config, store: store, clock: clock, runtimes: runtimes.merging(engines.runtimes) { $1 },
                                  probe: engines.probe)
-        self.alerts = AlertEngine(config: config, store: store, clock: clock, notifier: engines.notifier)
+        self.alerts = AlertEngine(config: config, store: store, clock: clock,
+                                  notifier: engines.notifier ?? ChannelNotifier(directory: config.directory.path))
     }
 
     /// The engines' ways to reach the world; tests may pass their own.
@@ -56,11 +57,12 @@ public actor WorkspaceCore: CoreClient {
         /// Merged over the defaults: `ProcessRuntime` and a `ContainerRuntime` on `fleet.container_cli`.
         public var runtimes: [RuntimeKind: any InstanceRuntime]
         public var probe: any HealthProbe
-        public var notifier: any Notifier
+        /// nil: `ChannelNotifier` running commands in the workspace folder.
+        public var notifier: (any Notifier)?
         public init(pipelines: any PipelineSource = GitPipelineSource(), jobs: any JobExecutor = JobRunner(),
                     repositories: any RepositoryReader = Checkout(),
                     runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime()],
-                    probe: any HealthProbe = HTTPCheckClient.shared, notifier: any Notifier = ChannelNotifier()) {
+                    probe: any HealthProbe = HTTPCheckClient.shared, notifier: (any Notifier)? = nil) {
             self.notifier = notifier
             self.pipelines = pipelines
             self.jobs = jobs

@@ -31,12 +31,12 @@ public struct PluginRunner: Sendable {
     ///   - environment: variables added to the core's environment.
     ///   - timeout: seconds before the plugin's process group is killed.
     ///   - at: when the check started (the result's date).
-    public func run(_ command: String, environment: [String: String] = [:], timeout: Double, at date: Date) async -> CheckResult {
+    public func run(_ command: String, environment: [String: String] = [:], directory: String? = nil, timeout: Double, at date: Date) async -> CheckResult {
         let started = runnerMonotonicNanoseconds()
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let outcome: (status: Int32?, stdout: String, stderr: String) = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Self.runBlocking(command, environment: env, timeout: timeout))
+                continuation.resume(returning: Self.runBlocking(command, environment: env, directory: directory, timeout: timeout))
             }
         }
         let duration = Double(runnerMonotonicNanoseconds() - started) / 1e9
@@ -57,10 +57,10 @@ public struct PluginRunner: Sendable {
     }
 
     /// Spawns, reads both pipes until they close or the deadline passes, reaps. Status nil: timed out.
-    private static func runBlocking(_ command: String, environment: [String: String], timeout: Double) -> (Int32?, String, String) {
+    private static func runBlocking(_ command: String, environment: [String: String], directory: String?, timeout: Double) -> (Int32?, String, String) {
         let child: ProcessSpawner.Child
         do {
-            child = try ProcessSpawner.spawn(path: "/bin/sh", arguments: ["sh", "-c", command], environment: environment, directory: nil)
+            child = try ProcessSpawner.spawn(path: "/bin/sh", arguments: ["sh", "-c", command], environment: environment, directory: directory)
         } catch {
             return (3, "", "could not start the plugin: \(error)")
         }

@@ -41,7 +41,8 @@ public struct IntegrationConfig: Sendable, Equatable {
 
 /// Who is paged, level by level, until someone acknowledges.
 public struct EscalationPolicy: Sendable, Equatable {
-    /// In order; the first is paged at once, each next one `delay` seconds after the previous.
+    /// In order: the first is paged at once; a level not acknowledged within its `delay` escalates
+    /// to the next (PagerDuty's `escalation_delay`).
     public var levels: [EscalationLevel] = []
     /// How many more times the whole policy runs once its last level was paged (PagerDuty's loops).
     public var repeats = 0
@@ -55,7 +56,7 @@ public struct EscalationPolicy: Sendable, Equatable {
 public struct EscalationLevel: Sendable, Equatable {
     /// Whom: `rota:NAME` (whoever holds it then; nobody outside its hours) or a person's handle.
     public var targets: [EscalationTarget]
-    /// Seconds without an acknowledgement before the next level is paged.
+    /// Seconds without an acknowledgement before this level escalates to the next one.
     public var delay: Double
 
     public init(targets: [EscalationTarget], delay: Double) {

@@ -71,12 +71,12 @@ extension ConfigParser {
         }
         guard let levels = table["levels"] else { return policy }
         guard let items = levels.sequence else {
-            reader.fail(levels, "alerts.escalation.levels must be a list", hint: "write `- {notify: [rota:dingo], after: 0}` lines")
+            reader.fail(levels, "alerts.escalation.levels must be a list", hint: "write `- {notify: [\"rota:dingo\"], escalate_after: 900}` lines")
             return policy
         }
         for (index, item) in items.enumerated() {
             let path = "alerts.escalation.levels[\(index)]"
-            guard let level = reader.table(item, path: path, allowed: ["notify", "after"], required: ["notify"]),
+            guard let level = reader.table(item, path: path, allowed: ["notify", "escalate_after"], required: ["notify"]),
                   let notify = level["notify"], let names = reader.strings(notify, path: "\(path).notify") else { continue }
             var targets: [EscalationTarget] = []
             for (position, name) in names.enumerated() {
@@ -94,10 +94,8 @@ extension ConfigParser {
                                 hint: "write rota:NAME for whoever is on call, or a person's handle (\(personHint(name, config)))")
                 }
             }
-            var delay = 0.0
-            if let node = level["after"] {
-                if node.int == 0 { delay = 0 } else if let value = reader.double(node, path: "\(path).after") { delay = value }
-            }
+            var delay = 1800.0
+            if let node = level["escalate_after"], let value = reader.double(node, path: "\(path).escalate_after") { delay = value }
             policy.levels.append(EscalationLevel(targets: targets, delay: delay))
         }
         return policy

@@ -45,6 +45,7 @@ enum DemoData {
             run: python3 app.py
             port: 8103
             instances: {test: 1, prod: 1}
+            support_hours: {hours: "09:00-18:00", days: [mon, tue, wed, thu, fri]}   # low-urgency alerts wait for these
 
         pipelines:
           poll_interval: 5            # seconds between looks at the repos for new commits
@@ -71,6 +72,18 @@ enum DemoData {
             dingo: {people: [ana, chen, dara], rotation: weekly, handoff: "mon 09:00", hours: "09:00-18:00", days: [mon, tue, wed, thu, fri]}
             owl: {people: [dara, fay], rotation: weekly, handoff: "mon 09:00", hours: "18:00-09:00"}
             squid: {people: [fay, ben], rotation: weekly, handoff: "mon 09:00"}
+
+        alerts:
+          ack_timeout: 1800           # an acknowledged alert still open after 30 min pages again
+          escalation:                 # the work-hours dingo or the after-hours owl first; the squad's squid after 15 min
+            levels:
+              - {notify: ["rota:dingo", "rota:owl"], escalate_after: 900}
+              - {notify: ["rota:squid"], escalate_after: 900}
+            repeat: 1                 # then once more from the top
+          integrations:               # PagerDuty Events API v2: POST /v2/enqueue with this routing_key
+            grafana: {routing_key: 0123456789abcdef0123456789abcdef, service: orders}
+          channels:                   # each page also runs this (alert fields in SHIPDECK_ALERT_* variables)
+            pager-log: {command: 'echo "$(date +%H:%M:%S) $SHIPDECK_ALERT_PERSON ($SHIPDECK_ALERT_REASON): $SHIPDECK_ALERT_SUMMARY" >> .shipdeck/pages.log'}
 
         board:
           columns:
