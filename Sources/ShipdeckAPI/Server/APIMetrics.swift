@@ -15,13 +15,18 @@ public final class APIMetrics: Sendable {
     let lastSequence: Gauge
     let cards: Gauge
     let passiveResults: Counter
+    /// Events API: bodies refused as invalid, and events with a routing key no integration has.
+    let enqueueRejected: Counter
+    let unknownRoutingKeys: Counter
+    private let enqueueCounters = Mutex<[String: Counter]>([:])
     /// Per-instance check gauges, by instance id; dropped when the instance is gone.
     private let checkGauges = Mutex<[String: [Gauge]]>([:])
     private let durations: DurationHistogram
     private let requestCounters = Mutex<[String: Counter]>([:])
     private let fleetGauges = Mutex<[String: Gauge]>([:])
 
-    static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics", "/v1/checks/results", "/v1/heartbeats"]
+    static let knownRoutes = ["/healthz", "/v1/snapshot", "/v1/events", "/v1/commands", "/metrics", "/v1/checks/results", "/v1/heartbeats",
+                              "/v2/enqueue"]
 
     /// A fixed route label, so odd paths cannot grow the label set.
     static func route(for path: String) -> String {
@@ -44,11 +49,29 @@ public final class APIMetrics: Sendable {
         lastSequence = registry.makeGauge(descriptor: name("event", "sequence", "", "Sequence number of the newest event"))
         cards = registry.makeGauge(descriptor: name("board", "cards", "", "Cards on the board"))
         passiveResults = registry.makeCounter(descriptor: name("check", "passive_results", "total", "Passive check results and heartbeats received"))
+        enqueueRejected = registry.makeCounter(descriptor: name("alerts", "events_rejected", "total", "Events API bodies refused as invalid (400)"))
+        unknownRoutingKeys = registry.makeCounter(descriptor: name("alerts", "unknown_routing_keys", "total",
+                                                                   "Events API events refused: their routing key matches no alerts.integrations entry"))
         durations = registry.makeDurationHistogram(
             descriptor: name("api", "request_duration", "seconds", "Time to answer an API request (event streams: time to start streaming)"),
             buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .seconds(1)])
     }
 
+
+    /// Counts an event taken in through the Events API, by integration (from the config, so a bounded set) and action.
+    func enqueued(integration: String, action: String) {
+        let key = "\(integration) \(action)"
+        let counter = enqueueCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "shipdeck", subsystem: "alerts", metricName: "events", unitName: "total",
+                                                 helpText: "Events API events processed, by integration and action"),
+                labels: [("integration", integration), ("action", action)])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
         let key = "\(method) \(route) \(status)"

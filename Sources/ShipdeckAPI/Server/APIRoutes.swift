@@ -43,6 +43,9 @@ struct APIRoutes: Sendable {
         router.post("/v1/heartbeats") { request, _ in
             try await passive(request, as: APIDocuments.HeartbeatRequest.self) { ($0.service, $0.environment, $0.instance, .ok, $0.output ?? "heartbeat") }
         }
+        router.post("/v2/enqueue") { request, _ in
+            try await enqueue(request)
+        }
         router.get("/metrics") { _, _ in
             let snapshot = await core.snapshot()
             metrics.subscribers.set(Double(await core.subscriberCount))

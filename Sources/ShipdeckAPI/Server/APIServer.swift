@@ -31,7 +31,8 @@ public struct APIServerConfiguration: Sendable {
 }
 
 /// The core's local HTTP API (Hummingbird): liveness, snapshot, the live event stream, commands and
-/// Prometheus metrics. Every route but `/healthz` needs the workspace's bearer token.
+/// Prometheus metrics, and PagerDuty's Events API (`POST /v2/enqueue`). Every route but `/healthz` and
+/// `/v2/enqueue` (checked by routing key) needs the workspace's bearer token.
 public final class APIServer: Sendable {
     public let url: String
     public let port: Int

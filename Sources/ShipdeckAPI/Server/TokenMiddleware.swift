@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// Rejects requests without the workspace's bearer token (401, logged), except the liveness probe.
+/// Rejects requests without the workspace's bearer token (401, logged), except the liveness probe and
+/// the Events API (`POST /v2/enqueue`), whose routing key is checked by its route instead.
 struct TokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
     let logger: Logger
@@ -10,8 +11,13 @@ struct TokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static var openPaths: Set<String> { ["/healthz"] }
 
+    /// Whether a request may go through without the token.
+    static func isOpen(_ request: Request) -> Bool {
+        openPaths.contains(request.uri.path) || (request.method == .post && request.uri.path == "/v2/enqueue")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.isOpen(request) { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
         let presented = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
         guard !presented.isEmpty, constantTimeEqual(presented, token) else {
