@@ -10,6 +10,7 @@ struct Shipdeck: AsyncParsableCommand {
         abstract: "A terminal dashboard and core for a squad's board, pipelines, fleet and alerts.",
         version: "0.1.0",
         subcommands: [Dashboard.self, Demo.self, Serve.self, Build.self, Unblock.self, Cancel.self, Retry.self, Log.self, Deploy.self, Deploys.self, Rollback.self, InstanceCommand.self, RunCommand.self, CheckCommand.self, DowntimeCommand.self,
+                      AlertCommand.self,
                       Events.self, CardCommand.self,
                       Validate.self, Status.self, Init.self, Keybindings.self],
         defaultSubcommand: Dashboard.self
