@@ -9,6 +9,8 @@ public protocol Backend: AnyObject {
     func clear()
     /// Sends everything drawn since the last flush to the terminal.
     func flush()
+    /// Rings the terminal's bell (or flashes the screen where the terminal has no bell).
+    func bell()
 }
 
 /// Keeps the previous frame and sends only changed cells to the backend.
@@ -21,6 +23,9 @@ public final class Terminal {
     public init(backend: any Backend) { self.backend = backend }
 
     public var size: Size { backend.size }
+
+    /// Rings the bell at once (not tied to a frame).
+    public func bell() { backend.bell() }
 
     /// Forces the next frame to be drawn whole (after a resize or when the screen was disturbed).
     public func invalidate() {
@@ -48,6 +53,8 @@ public final class MemoryBackend: Backend {
     public private(set) var screen: Screen
     public private(set) var flushCount = 0
     public private(set) var cellsWritten = 0
+    /// How many times the bell rang.
+    public private(set) var bells = 0
 
     public init(size: Size) { screen = Screen(size: size) }
 
@@ -65,4 +72,5 @@ public final class MemoryBackend: Backend {
 
     public func clear() { screen = Screen(size: screen.size) }
     public func flush() { flushCount += 1 }
+    public func bell() { bells += 1 }
 }

@@ -113,6 +113,9 @@ public final class NCursesBackend: Backend {
         doupdate()
     }
 
+    /// ncurses' `beep`: the audible bell, or a visible flash on a terminal without one.
+    public func bell() { _ = beep() }
+
     private func apply(_ style: Style) {
         var attributes = shipdeck_a_normal()
         if style.attributes.contains(.bold) { attributes |= shipdeck_a_bold() }
