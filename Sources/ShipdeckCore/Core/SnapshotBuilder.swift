@@ -6,10 +6,12 @@ enum SnapshotBuilder {
     static let buildsPerService = WorkspaceSnapshot.buildsPerService
 
     static func build(config: WorkspaceConfig, store: any Store, loginName: String?, now: Date) async throws -> WorkspaceSnapshot {
-        let info = WorkspaceInfo(
+        var info = WorkspaceInfo(
             name: config.name, path: config.directory.path, cardPrefix: config.cardPrefix,
             environments: config.environments.map { EnvironmentInfo(name: $0.name, protected: $0.protected) },
             currentEnvironment: config.currentEnvironment)
+        info.alertBell = config.alerts.bell
+        info.alertChangeWindow = config.alerts.changeWindow
         let handle = config.user ?? loginName.flatMap { config.person($0)?.handle }
         var pipelines: [ServicePipelines] = []
         for service in config.services {

@@ -37,6 +37,9 @@ public struct WorkspaceInfo: Codable, Sendable, Equatable {
     public var environments: [EnvironmentInfo]
     /// The environment the dashboard looks at (from `SHIPDECK_ENV` or the first one).
     public var currentEnvironment: String
+    /// `alerts.bell` and `alerts.change_window` (seconds), for the dashboard's Alerts pane; nil: the defaults.
+    public var alertBell: Bool?
+    public var alertChangeWindow: Double?
 
     public init(name: String, path: String, cardPrefix: String, environments: [EnvironmentInfo], currentEnvironment: String) {
         self.name = name
