@@ -43,7 +43,15 @@ public enum Keymap {
             Binding([.character("x")], .stopSelectedInstance, "Stop the selected instance (in a service's detail)", scope: .pane(.fleet), destructive: true),
             Binding([.character("c")], .openCheckDetail, "Health check detail of the selected instance (in a service's detail)", scope: .pane(.fleet)),
         ],
-        .alerts: [],
+        .alerts: [
+            Binding([.character("a")], .acknowledgeSelectedAlert, "Acknowledge the selected alert (stops its escalation)", scope: .pane(.alerts), footer: "ack"),
+            Binding([.character("r")], .resolveSelectedAlert, "Resolve the selected alert", scope: .pane(.alerts), footer: "resolve", destructive: true),
+            Binding([.character("n")], .promptAlertNote, "Add a note to the selected alert's timeline", scope: .pane(.alerts), footer: "note"),
+            Binding([.character("s")], .promptAlertSnooze, "Snooze the selected alert (15 min, 1 h or 4 h; it pages again after)", scope: .pane(.alerts),
+                    footer: "snooze"),
+            Binding([.character("R")], .rollbackAlertService, "Roll the alert's service back in its environment (the detail lists what changed before)",
+                    scope: .pane(.alerts), destructive: true),
+        ],
     ]
 
     /// Keys of an instance's check detail: output, perfdata, history and downtimes of its check.
@@ -99,6 +107,8 @@ public enum Keymap {
         ("Mouse", "click selects a row and focuses its pane · wheel scrolls"),
         ("Build detail", "j/k choose a job · Enter opens its log · r retries it"),
         ("Fleet detail", "j/k choose an instance · Enter opens its output · c its health check · s restart · x stop"),
+        ("Alert detail", "j/k scroll · a acknowledge · r resolve · n note · s snooze · R roll back its service · Esc back"),
+        ("Note", "type the note · Enter adds it to the timeline · Esc cancels"),
         ("Picker", "j/k or ↑/↓ choose · Enter pick · Esc close"),
         ("Unblock form", "Tab / ↑ ↓ move between fields · ←/→ choose an option · Enter submit · Esc cancel"),
     ]

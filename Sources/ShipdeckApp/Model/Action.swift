@@ -45,6 +45,9 @@ public indirect enum Action: Sendable, Equatable {
     /// Commands on the open check's instance (a downtime picked, cancels confirmed); its detail is
     /// fetched again after each.
     case checkCommands([CoreCommand], instance: String)
+    /// Keys of the Alerts pane (and an alert's detail) on the selected alert: acknowledge, resolve
+    /// (confirm), add a note (type it), snooze (choose how long), roll its service back (confirm).
+    case acknowledgeSelectedAlert, resolveSelectedAlert, promptAlertNote, promptAlertSnooze, rollbackAlertService
     /// A job's log arrived (lines after the ones shown).
     case logLoaded(service: String, number: Int, job: String, lines: [LogLine])
     case logFailed(String)

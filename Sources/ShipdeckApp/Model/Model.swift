@@ -30,6 +30,8 @@ public indirect enum Mode: Sendable, Equatable {
     case picker(Picker)
     /// An instance's health check (`c` in a service's Fleet detail); its state is `Model.check`.
     case check
+    /// A one-line text to type (a note on an alert).
+    case prompt(TextPrompt)
 }
 
 /// A dialog that offers a list and runs the chosen entry's action.
@@ -126,6 +128,10 @@ public struct Model: Sendable, Equatable {
     public var detailInstance = 0
     /// The open check detail, kept while a dialog over it (downtime picker, confirmation) is open.
     public var check: CheckViewState?
+    /// First visible line of an alert's detail.
+    public var alertDetailOffset = 0
+    /// The Alerts pane flashes for a moment when a new high-urgency alert arrives.
+    public var alertFlash: AlertFlash?
 
     public init(
         snapshot: WorkspaceSnapshot?, size: Size, now: Date, timeZone: TimeZone = .current, coreLabel: String = "in-process core",

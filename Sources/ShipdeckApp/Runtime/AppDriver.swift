@@ -14,9 +14,15 @@ public final class AppDriver {
         _ = ShipdeckApp.update(&self.model, .resize(backend.size))
     }
 
-    /// Applies `action`; returns the effects the runtime must run.
+    /// Applies `action`; rings the bell when the update asks for it (the terminal is the driver's),
+    /// and returns the other effects, for the runtime to run.
     @discardableResult
-    public func dispatch(_ action: Action) -> [Effect] { ShipdeckApp.update(&model, action) }
+    public func dispatch(_ action: Action) -> [Effect] {
+        let effects = ShipdeckApp.update(&model, action)
+        guard effects.contains(.bell) else { return effects }
+        terminal.bell()
+        return effects.filter { $0 != .bell }
+    }
 
     /// Turns a terminal event into an action and applies it.
     @discardableResult

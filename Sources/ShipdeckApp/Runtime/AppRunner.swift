@@ -117,6 +117,8 @@ public final class AppRunner: @unchecked Sendable {
                         inbox.push(.logFailed(String(describing: error)))
                     }
                 }
+            case .bell:
+                break  // rung by the driver as the update returned it
             case .loadTheme(let name):
                 let (theme, notice) = themes.load(name)
                 run(driver.dispatch(.setTheme(theme.reduced(to: colorMode), notice: notice ?? Notice("Theme \(theme.name)"))), driver: driver, colorMode: colorMode)

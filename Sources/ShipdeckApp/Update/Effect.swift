@@ -13,4 +13,6 @@ public enum Effect: Sendable, Equatable {
     case loadInstanceLog(id: String, after: Int)
     /// Fetch an instance's health check detail.
     case loadCheckDetail(instance: String)
+    /// Ring the terminal's bell (a new high-urgency alert; `alerts.bell`). The driver rings it.
+    case bell
 }

@@ -37,18 +37,7 @@ func updateFleet(_ model: inout Model, _ action: Action) -> [Effect] {
         model.mode = .picker(Picker(title: "Deploy \(row.service) to \(row.environment) — choose an image", entries: entries))
     case .rollbackSelected:
         guard let row = model.selectedFleetRow else { return noService(&model) }
-        let previous = row.history.first { $0.outcome == .succeeded && $0.image != row.image }?.image
-        guard let previous else {
-            model.notice = Notice("\(row.name) has no earlier good image to roll back to", level: .warning)
-            return []
-        }
-        let warm = row.instances.contains { !$0.active && $0.image == previous && $0.state != .crashed }
-        model.mode = .confirm(Confirmation(
-            title: "Roll back \(row.name)?",
-            lines: ["From \(row.image ?? "nothing") to \(previous).",
-                    warm ? "Its group is still warm: traffic switches back at once." : "It is redeployed through the health gate.",
-                    protectedNote(row, model: model)].filter { !$0.isEmpty },
-            confirmLabel: "Roll back", action: .perform(.rollback(service: row.service, environment: row.environment))))
+        return rollback(&model, row)
     case .restartSelectedInstance:
         guard let instance = model.selectedInstance else { return noInstance(&model) }
         model.notice = Notice("Restarting \(instance.id): a fresh instance joins first, then this one drains")
@@ -69,6 +58,23 @@ func updateFleet(_ model: inout Model, _ action: Action) -> [Effect] {
         if lines.count >= LogViewState.pageSize { return [.loadInstanceLog(id: id, after: log.lines.last?.line ?? 0)] }
     default: break
     }
+    return []
+}
+
+/// Asks before rolling `row`'s service back to its previous good image (the Fleet pane's `R`, and
+/// `R` on an alert); says so when there is none.
+func rollback(_ model: inout Model, _ row: FleetRow, after: Mode = .normal) -> [Effect] {
+    guard let previous = row.previousGoodImage else {
+        model.notice = Notice("\(row.name) has no earlier good image to roll back to", level: .warning)
+        return []
+    }
+    let warm = row.instances.contains { !$0.active && $0.image == previous && $0.state != .crashed }
+    model.mode = .confirm(Confirmation(
+        title: "Roll back \(row.name)?",
+        lines: ["From \(row.image ?? "nothing") to \(previous).",
+                warm ? "Its group is still warm: traffic switches back at once." : "It is redeployed through the health gate.",
+                protectedNote(row, model: model)].filter { !$0.isEmpty },
+        confirmLabel: "Roll back", action: .perform(.rollback(service: row.service, environment: row.environment)), after: after))
     return []
 }
 

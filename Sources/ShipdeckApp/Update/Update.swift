@@ -5,6 +5,8 @@ import TerminalUI
 /// Applies `action` to `model` and returns the effects to run. Pure: no I/O, no clock.
 public func update(_ model: inout Model, _ action: Action) -> [Effect] {
     var effects: [Effect] = []
+    // The alert selected before a core event stays selected after it, wherever it moves.
+    var keepAlert: Int64?
     switch action {
     case .key(let key):
         if model.notice != nil { model.notice = nil }
@@ -13,6 +15,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         switch model.mode {
         case .filter(var field): field.insert(text); model.mode = .filter(field)
         case .palette(var field, _): field.insert(text); model.mode = .palette(field, selected: 0)
+        case .prompt(var prompt): prompt.field.insert(text); model.mode = .prompt(prompt)
         default: break
         }
     case .mouse(let event): handleMouse(&model, event)
@@ -21,6 +24,10 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         // The clock changes nothing else: no filtering, no scrolling work; a followed log of a
         // running job fetches its new lines.
         model.now = date
+        if var flash = model.alertFlash {
+            flash.ticksLeft -= 1
+            model.alertFlash = flash.ticksLeft > 0 ? flash : nil
+        }
         if case .log(let log) = model.mode, log.follow, !log.loading, let id = log.instance {
             return [.loadInstanceLog(id: id, after: log.lines.last?.line ?? 0)]
         }
@@ -30,6 +37,11 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         return []
     case .core(let event):
         model.snapshotVersion += 1
+        let known = alertIsKnown(model, event.change)
+        switch event.change {
+        case .incidentUpdated, .snapshot: keepAlert = model.selectedIncident?.id
+        default: break
+        }
         if model.snapshot == nil {
             if case .snapshot(let whole) = event.change { model.snapshot = whole }
         } else {
@@ -37,6 +49,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         }
         if case .notice(let text) = event.change { model.notice = Notice(text) }
         effects += healthEffects(&model, event.change)
+        effects += alertEffects(&model, event.change, known: known)
         if case .buildUpdated(let build) = event.change, case .log(let log) = model.mode, build.service == log.service, build.number == log.number {
             effects = [.loadLog(service: log.service, number: log.number, job: log.job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
         }
@@ -71,6 +84,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         if model.mode == .detail { model.mode = .normal } else if selectedItemExists(model) {
             model.mode = .detail
             model.detailInstance = 0
+            model.alertDetailOffset = 0
         }
     case .back:
         if model.mode != .normal {
@@ -119,8 +133,11 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
     case .openCheckDetail, .checkDetailLoaded, .checkDetailFailed, .reloadCheckDetail, .forceCheckNow, .promptDowntime, .cancelDowntimes,
          .checkCommands:
         effects = updateCheck(&model, action)
+    case .acknowledgeSelectedAlert, .resolveSelectedAlert, .promptAlertNote, .promptAlertSnooze, .rollbackAlertService:
+        effects = updateAlerts(&model, action)
     }
     model.filterCache.refresh(for: model)
+    if let id = keepAlert, let position = model.alertPosition(of: id) { model.selection[.alerts] = position }
     normalize(&model)
     return effects
 }
@@ -202,6 +219,10 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
         return buildDetailKey(&model, key)
     case .detail where model.focus == .fleet && [.character("j"), .character("k"), .down, .up, .enter].contains(key):
         return fleetDetailKey(&model, key)
+    case .detail where model.focus == .alerts && [.character("j"), .character("k"), .down, .up, .pageDown, .pageUp].contains(key):
+        return alertDetailKey(&model, key)
+    case .prompt(var prompt):
+        return promptKey(&model, &prompt, key)
     case .picker(var picker):
         return pickerKey(&model, &picker, key)
     case .check:

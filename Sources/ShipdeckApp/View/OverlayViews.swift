@@ -66,6 +66,10 @@ enum PaletteView {
 /// The detail of the focused pane's selected item.
 enum DetailView {
     static func render(_ model: Model, into screen: inout Screen) {
+        if model.focus == .alerts {
+            if let incident = model.selectedIncident { AlertDetailView.render(incident, model: model, into: &screen) }
+            return
+        }
         let lines = DetailView.lines(model)
         guard let area = model.layout.panes[model.focus] else { return }
         let box = model.zoomed ? area.inset(top: 1, left: 2, bottom: 1, right: 2) : screen.bounds.inset(top: 2, left: 4, bottom: 2, right: 4)
@@ -106,10 +110,8 @@ enum DetailView {
             guard let row = selectedItem(.fleet, model: model, in: snapshot.fleet) else { return ["Fleet"] }
             return FleetView.lines(row, model: model).lines
         case .alerts:
-            guard let alert = selectedItem(.alerts, model: model, in: snapshot.alerts) else { return ["Alert"] }
-            return ["Alert #\(alert.id) — \(alert.severity.rawValue)", alert.summary, "",
-                    "State:    \(alert.state.rawValue)", "Service:  \(alert.service ?? "—")", "Urgency:  \(alert.urgency.rawValue)",
-                    "Opened:   \(ClockFormat.age(alert.createdAt, now: model.now))", "Paged:    \(alert.paged.isEmpty ? "—" : alert.paged.joined(separator: ", "))", "Dedup:    \(alert.dedupKey)"]
+            guard let incident = model.selectedIncident else { return ["Alert"] }
+            return ["\(incident.number) \(incident.severity.rawValue)"] + AlertDetailView.lines(incident, model: model).map { $0.map(\.text).joined() }
         }
     }
 }

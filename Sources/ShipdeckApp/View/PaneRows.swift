@@ -17,7 +17,7 @@ public enum PaneRows {
         case .board: return ["Card", "Title"]
         case .pipelines: return ["Build", "State", "Branch", "Message", "Author", "Took"]
         case .fleet: return ["Service", "Env", "Up", "Req/s", "Err", "p99", "Image"]
-        case .alerts: return ["Sev", "State", "Summary", "Service"]
+        case .alerts: return AlertView.header
         }
     }
 
@@ -28,7 +28,7 @@ public enum PaneRows {
             let message = max(8, total - 16 - 13 - 11 - 11 - 7)
             return [16, 13, 11, message, 11, 7]
         case .fleet: return [14, 5, 5, 6, 6, 7, max(4, total - 48)]
-        case .alerts: return [5, 7, max(4, total - 34), 19]
+        case .alerts: return AlertView.widths(total: total)
         }
     }
 
@@ -44,7 +44,7 @@ public enum PaneRows {
     }
 
     /// The text a filter searches in row `index` of a list pane.
-    static func searchText(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot, order: [BuildRef]) -> String {
+    static func searchText(_ pane: PaneID, _ index: Int, snapshot: WorkspaceSnapshot, order: [BuildRef], alertOrder: [Int]) -> String {
         switch pane {
         case .board: return ""
         case .pipelines:
@@ -54,8 +54,7 @@ public enum PaneRows {
             let row = snapshot.fleet[index]
             return "\(row.service) \(row.environment) \(row.image ?? "")"
         case .alerts:
-            let alert = snapshot.alerts[index]
-            return "\(alert.summary) \(alert.service ?? "") \(alert.severity.rawValue) \(alert.state.rawValue)"
+            return AlertView.searchText(snapshot.alerts[alertOrder[index]])
         }
     }
 
@@ -104,22 +103,17 @@ public enum PaneRows {
                            styles: [.text, .info, role, .muted, traffic.errorRate > 0.01 ? .critical : .muted, .muted,
                                     row.deploy != nil || row.endpointError != nil || !held.isEmpty ? .warning : row.image == nil ? .muted : .text])
         case .alerts:
-            let alert = snapshot.alerts[index]
-            let role: ThemeRole = switch alert.severity {
-            case .critical, .error: .critical
-            case .warning: .warning
-            case .info: .info
-            }
-            return PaneRow(id: String(alert.id), cells: [alert.severity.rawValue.prefix(4).uppercased(), alert.state.rawValue.prefix(7).description, alert.summary, alert.service ?? "—"],
-                           styles: [role, alert.state == .triggered ? .critical : .muted, .text, .muted])
+            return AlertView.row(snapshot.alerts[model.filterCache.alertOrder[index]], model: model)
         }
     }
 
     /// Which rows of a list pane pass `filter`: nil when every row does (no filter).
-    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?, order: [BuildRef]) -> [Int]? {
+    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?, order: [BuildRef], alertOrder: [Int]) -> [Int]? {
         guard let snapshot, let filter, !filter.isEmpty else { return nil }
         let words = filter.lowercased().split(separator: " ")
-        return (0..<count(pane, snapshot: snapshot)).filter { matches(searchText(pane, $0, snapshot: snapshot, order: order), words: words) }
+        return (0..<count(pane, snapshot: snapshot)).filter {
+            matches(searchText(pane, $0, snapshot: snapshot, order: order, alertOrder: alertOrder), words: words)
+        }
     }
 
     /// The ids of the cards that pass the board's filter: nil when every card does.
@@ -160,6 +154,9 @@ public struct FilterCache: Sendable, Equatable {
     /// Every build of every service, newest first: the Pipelines pane's rows before filtering.
     public var buildOrder: [BuildRef] = []
     var buildOrderVersion = -1
+    /// The Alerts pane's rows before filtering, as indices into the snapshot's alerts: open ones
+    /// first (triggered, then acknowledged), then the recently resolved.
+    public var alertOrder: [Int] = []
 
     struct FilterKey: Sendable, Equatable {
         var version: Int
@@ -173,6 +170,7 @@ public struct FilterCache: Sendable, Equatable {
         if buildOrderVersion != model.snapshotVersion {
             buildOrderVersion = model.snapshotVersion
             buildOrder = model.snapshot.map(BuildRef.newestFirst) ?? []
+            alertOrder = model.snapshot.map { AlertView.order($0.alerts) } ?? []
         }
         for pane in PaneID.allCases {
             let key = FilterKey(version: model.snapshotVersion, filter: model.activeFilter(pane))
@@ -181,7 +179,7 @@ public struct FilterCache: Sendable, Equatable {
             if pane == .board {
                 cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter)
             } else {
-                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, order: buildOrder)
+                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, order: buildOrder, alertOrder: alertOrder)
             }
         }
     }

@@ -9,14 +9,19 @@ enum PaneView {
         if let filter = model.activeFilter(pane), !filter.isEmpty { trailing = "/\(filter)" }
         let count = PaneRows.count(pane, snapshot: model.snapshot)
         let title = "\(pane.number) \(pane.title) (\(count))"
-        let inner = Panel(title: title, focused: focused, trailing: trailing).render(into: &screen, area: area, theme: model.theme, glyphs: model.glyphs)
+        // A new high-urgency alert flashes the Alerts pane's frame for a moment.
+        let flash = pane == .alerts ? model.alertFlash : nil
+        if let flash { trailing = "NEW ALERT #\(flash.incident)" + (trailing.isEmpty ? "" : " · " + trailing) }
+        let frameTheme = flash == nil ? model.theme : AlertView.flashTheme(model.theme)
+        let inner = Panel(title: title, focused: focused, trailing: trailing).render(into: &screen, area: area, theme: frameTheme, glyphs: model.glyphs)
         guard !inner.isEmpty else { return }
         if pane == .board {
             BoardView.render(model, into: &screen, area: inner)
             return
         }
         let widths = PaneRows.widths(pane, total: inner.width)
-        screen.put(cells(PaneRows.header(pane), widths: widths, styles: Array(repeating: .header, count: 5), theme: model.theme), x: inner.x, y: inner.y, width: inner.width)
+        screen.put(cells(PaneRows.header(pane), widths: widths, styles: Array(repeating: .header, count: widths.count), theme: model.theme),
+                   x: inner.x, y: inner.y, width: inner.width)
         let listArea = inner.inset(top: 1)
         let offset = model.offsets[pane] ?? 0
         // Build only the rows that show: a pane over 10,000 rows costs the same as one over 20.
@@ -31,6 +36,7 @@ enum PaneView {
     static func cells(_ values: [String], widths: [Int], styles: [ThemeRole], theme: Theme) -> [Span] {
         values.enumerated().flatMap { index, value -> [Span] in
             let width = index < widths.count ? widths[index] : 10
+            guard width > 0 else { return [] }  // a column left out at this width
             let role = index < styles.count ? styles[index] : .text
             return [Span(value.truncated(to: width - 1).padded(to: width - 1), theme[role]), Span(" ")]
         }

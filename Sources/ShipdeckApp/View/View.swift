@@ -17,6 +17,8 @@ public func view(_ model: Model) -> Screen {
     FooterView.render(model, into: &screen, area: layout.footer)
     // The check detail stays under the dialogs opened from it (downtime picker, confirmation).
     if model.showsCheck, let check = model.check { CheckView.render(check, model: model, into: &screen) }
+    // So does an alert's detail under the dialogs opened from it (resolve, note, snooze, rollback).
+    if model.dialogReturnsToDetail { DetailView.render(model, into: &screen) }
     switch model.mode {
     case .help(let offset): HelpView.render(model, offset: offset, into: &screen)
     case .palette(let field, let selected): PaletteView.render(model, field: field, selected: selected, into: &screen)
@@ -27,6 +29,7 @@ public func view(_ model: Model) -> Screen {
     case .log(let log): LogView.render(log, model: model, into: &screen)
     case .form(let form): FormView.render(form, model: model, into: &screen)
     case .picker(let picker): PickerView.render(picker, model: model, into: &screen)
+    case .prompt(let prompt): PromptView.render(prompt, model: model, into: &screen)
     case .normal, .filter, .check: break
     }
     return screen
@@ -39,6 +42,16 @@ extension Model {
         case .check: return true
         case .picker(let picker): return picker.after == .check
         case .confirm(let confirmation): return confirmation.after == .check
+        default: return false
+        }
+    }
+
+    /// Whether a dialog is open over the focused pane's detail and goes back to it.
+    var dialogReturnsToDetail: Bool {
+        switch mode {
+        case .picker(let picker): return picker.after == .detail
+        case .confirm(let confirmation): return confirmation.after == .detail
+        case .prompt(let prompt): return prompt.after == .detail
         default: return false
         }
     }
