@@ -98,6 +98,8 @@ extension AlertEngine {
         } catch {
             outcome = "\(error)"
         }
+        await lock()
+        defer { unlock() }
         var stored = open[retry.page.incident.id]
         if stored == nil { stored = try? await store.incident(id: retry.page.incident.id) }
         guard var incident = stored else { return }
@@ -154,8 +156,9 @@ extension AlertEngine {
         retries.removeAll { $0.at <= now }
         for retry in due { await attempt(retry) }
         for id in open.keys.sorted() {
-            guard let incident = open[id] else { continue }
-            _ = try? await runTimers(incident, now: now)
+            await lock()
+            if let incident = open[id] { _ = try? await runTimers(incident, now: now) }
+            unlock()
         }
     }
 

@@ -17,8 +17,11 @@ public actor AlertEngine {
     /// Deliveries waiting for a retry.
     var retries: [Retry] = []
     var loop: Task<Void, Never>?
-    var wake: CheckedContinuation<Void, Never>?
     var started = false
+    /// Serializes changes to incidents: a change reads an incident, suspends to store it, and must
+    /// not interleave with another change of it (actors are re-entrant).
+    var busy = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// The most timeline entries an incident keeps: the first ones and the newest.
     static let timelineLimit = 200
@@ -59,8 +62,15 @@ public actor AlertEngine {
     public func stop() {
         loop?.cancel()
         loop = nil
-        wake?.resume()
-        wake = nil
+    }
+
+    func lock() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func unlock() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 
     private func runLoop() async {
@@ -78,6 +88,8 @@ public actor AlertEngine {
     /// - Returns: the incident it touched, and the dedup key (generated for a trigger without one).
     @discardableResult
     public func ingest(_ event: AlertEvent) async throws -> (incident: Incident?, dedupKey: String) {
+        await lock()
+        defer { unlock() }
         let now = clock.now
         let key = event.dedupKey ?? UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let existing = byKey[key].flatMap { open[$0] }
@@ -121,16 +133,22 @@ public actor AlertEngine {
     // MARK: - Commands
 
     public func acknowledge(id: Int64, by person: String) async throws -> Incident {
-        try await acknowledge(try openIncident(id), by: person, note: nil)
+        await lock()
+        defer { unlock() }
+        return try await acknowledge(try openIncident(id), by: person, note: nil)
     }
 
     public func resolve(id: Int64, by person: String) async throws -> Incident {
-        try await resolve(try openIncident(id), by: person, note: nil)
+        await lock()
+        defer { unlock() }
+        return try await resolve(try openIncident(id), by: person, note: nil)
     }
 
     public func addNote(id: Int64, text: String, by person: String) async throws -> Incident {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ShipdeckError(.invalid, "a note needs some text", field: "note", hint: "type what you found or did") }
+        await lock()
+        defer { unlock() }
         guard var incident = try await anyIncident(id) else { throw Self.noIncident(id) }
         append(&incident, .note, by: person, trimmed)
         incident.updatedAt = clock.now
@@ -141,6 +159,8 @@ public actor AlertEngine {
     /// again (from the first level) when the snooze ends, unless it was resolved.
     public func snooze(id: Int64, seconds: Double, by person: String) async throws -> Incident {
         guard seconds > 0 else { throw ShipdeckError(.invalid, "a snooze must last longer than 0 seconds", field: "duration", hint: "e.g. 30m") }
+        await lock()
+        defer { unlock() }
         var incident = try openIncident(id)
         let now = clock.now
         incident.snoozedUntil = now.addingTimeInterval(seconds)
@@ -201,6 +221,7 @@ public actor AlertEngine {
     // MARK: - Saving
 
     /// Stores the incident through the core (event order) and keeps the working set current.
+    /// Callers hold the lock.
     func save(_ incident: Incident) async throws -> Incident {
         var incident = incident
         trimTimeline(&incident)

@@ -460,7 +460,8 @@ extension WorkspaceCore: FleetRecorder {
                 action: .trigger, dedupKey: key, summary: "\(event.instance) \(event.status.label): \(event.output)", source: event.instance,
                 severity: severity, component: event.service, group: event.environment, eventClass: "health", integration: "health",
                 service: event.service, environment: event.environment,
-                urgency: severity == .critical && protected ? .high : severity == .warning ? .low : nil, by: "health"))
+                // Only a protected environment's critical problems wake anyone at night.
+                urgency: severity == .critical && protected ? .high : .low, by: "health"))
         }
     }
 
