@@ -28,10 +28,11 @@ let package = Package(
         .target(name: "ShipdeckCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
             .product(name: "GRDB", package: "GRDB.swift"),
-            // Fleet: the service endpoints' reverse proxy and the deploy gate's HTTP checks.
+            // Fleet: the service endpoints' reverse proxy; Health: the HTTP checks (HTTPCheckClient).
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            // Alerts: webhook deliveries.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "ShipdeckAPI", dependencies: [
@@ -49,7 +50,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "ShipdeckCoreTests", dependencies: ["ShipdeckCore"]),
+        .testTarget(name: "ShipdeckCoreTests", dependencies: ["ShipdeckCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "ShipdeckAPITests", dependencies: ["ShipdeckAPI", "ShipdeckCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .testTarget(name: "ShipdeckAppTests", dependencies: ["ShipdeckApp", "TerminalUI", "ShipdeckCore"]),
         .testTarget(name: "EndToEndTests", dependencies: []),
