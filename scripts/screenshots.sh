@@ -80,7 +80,8 @@ wait_stable() {
 }
 
 # shot NAME COLS ROWS "EXTRA ARGS" [KEYS WAIT_TEXT ...]: opens the demo at COLS x ROWS, presses
-# each KEYS ("_": none) and waits for its WAIT_TEXT ("!TEXT" waits until TEXT is gone), then captures NAME.png.
+# each KEYS ("_": none; "sh:COMMAND" runs COMMAND instead, e.g. a CLI call against the running
+# core) and waits for its WAIT_TEXT ("!TEXT" waits until TEXT is gone), then captures NAME.png.
 shot() {
     local name=$1 cols=$2 rows=$3 extra=$4
     shift 4
@@ -88,7 +89,11 @@ shot() {
         "env -i PATH='$PATH' HOME='$TMP/home' XDG_DATA_HOME='$TMP/data' USER=demo LANG=C.UTF-8 TERM=tmux-256color '$BIN' demo --dir '$DEMO' $extra 2>>'$TMP/stderr'; echo EXITED $? >> '$TMP/stderr'"
     wait_for "4 Alerts"
     while [ $# -ge 2 ]; do
-        [ "$1" = "_" ] || tmux_ send-keys -t shot "$1"
+        if [ "${1:0:3}" = "sh:" ]; then
+            env HOME="$TMP/home" XDG_DATA_HOME="$TMP/data" USER=demo bash -c "${1:3}" >/dev/null 2>>"$TMP/stderr"
+        elif [ "$1" != "_" ]; then
+            tmux_ send-keys -t shot "$1"
+        fi
         if [ "${2:0:1}" = "!" ]; then wait_for ! "${2:1}"; else wait_for "$2"; fi
         shift 2
     done
@@ -111,3 +116,9 @@ shot overview-200x60 200 60 "" "_" "orders:1" "_" "!test 0/1"
 shot overview-80x24 80 24 "" "_" "test 1/1" "_" "!test 0/1"
 shot help-120x40 120 40 "" "?" "Help"
 shot pipelines-dracula-120x40 120 40 "--theme dracula" "2" "!1 Board"
+shot check-detail-120x40 120 40 "" "3" "orders:1" "_" "!starting" "Enter" "orders in test" "_" "!starting" "c" "GET http" "_" "!not yet"
+ALERT="sh:'$BIN' alert trigger --workspace '$DEMO'"
+shot alerts-120x40 120 40 "" \
+    "$ALERT 'orders p99 above 2 s for 5 min' --severity critical --service orders --env prod --dedup-key orders-latency" "4 Alerts" \
+    "$ALERT 'catalog search errors above 1 %' --severity warning --service catalog --env test --dedup-key catalog-errors" "4 Alerts" \
+    "4" "catalog search" "Enter" "Timeline"

@@ -6,33 +6,19 @@ import Testing
 @Suite(.timeLimit(.minutes(4))) struct AlertsEndToEndTests {
     @Test func killedInstanceAlertsIsAcknowledgedAndResolvesWhenItComesBack() async throws {
         let sandbox = try Sandbox()
-        try sandbox.createDemo()
-        let config = sandbox.demo.appendingPathComponent("shipdeck.yml")
-        var text = try String(contentsOf: config, encoding: .utf8)
-        text = text.replacingOccurrences(of: "poll_interval: 5", with: "poll_interval: 1")
         // A crashed instance waits 8 s before its restart: time for a person to acknowledge.
-        guard text.contains("\nboard:\n") else { throw E2EFailure("the demo's shipdeck.yml has no board: section to put fleet: before") }
-        text = text.replacingOccurrences(of: "\nboard:\n", with: "\nfleet:\n  restart_backoff: 8\n\nboard:\n")
-        try text.write(to: config, atomically: true, encoding: .utf8)
+        try sandbox.createFastDemo { text in
+            guard text.contains("\nboard:\n") else { throw E2EFailure("the demo's shipdeck.yml has no board: section to put fleet: before") }
+            return text.replacingOccurrences(of: "\nboard:\n", with: "\nfleet:\n  restart_backoff: 8\n\nboard:\n")
+        }
         let app = try TmuxSession(sandbox, width: 200, height: 40, arguments: ["--workspace", sandbox.demo.path])
         defer { app.close() }
         try await app.waitUntil("the status bar says 'own core'") { $0.components(separatedBy: "\n").first?.contains("own core") == true }
 
         // A commit to orders runs its pipeline, which deploys it to test.
-        let repo = sandbox.demo.appendingPathComponent("services/orders")
-        let handle = try FileHandle(forWritingTo: repo.appendingPathComponent("app.py"))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("# SHP-9 connection pool\n".utf8))
-        try handle.close()
-        guard let git = Command.which("git") else { throw E2EFailure("git is not installed") }
-        for arguments in [["add", "-A"], ["-c", "user.name=Ana Ruiz", "-c", "user.email=ana@shipdeck.invalid", "commit", "-q", "-m", "SHP-9 connection pool"]] {
-            let result = try Command.run(git, ["-C", repo.path] + arguments, environment: sandbox.environment)
-            guard result.status == 0 else { throw E2EFailure("git failed: \(result.stderr)") }
-        }
+        try sandbox.commit(to: "orders", line: "# SHP-9 connection pool", message: "SHP-9 connection pool")
         try app.press("3")
-        try await app.waitUntil("orders/test runs orders:1", timeout: 90) { screen in
-            screen.components(separatedBy: "\n").contains { $0.contains("orders") && $0.contains("test") && $0.contains("1/1") && $0.contains("orders:1") }
-        }
+        try await app.waitUntilDeployedToTest("orders")
 
         // The service's detail names the instance's process: kill it as a crash would.
         try app.press("Enter")

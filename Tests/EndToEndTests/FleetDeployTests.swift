@@ -7,32 +7,17 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct FleetDeployEndToEndTests {
     @Test func commitDeploysToTestAndHoldsProdAtTheBlock() async throws {
         let sandbox = try Sandbox()
-        try sandbox.createDemo()
-        let config = sandbox.demo.appendingPathComponent("shipdeck.yml")
-        let text = try String(contentsOf: config, encoding: .utf8)
-        try text.replacingOccurrences(of: "poll_interval: 5", with: "poll_interval: 1").write(to: config, atomically: true, encoding: .utf8)
+        try sandbox.createFastDemo()
         let app = try TmuxSession(sandbox, width: 140, height: 40, arguments: ["--workspace", sandbox.demo.path])
         defer { app.close() }
         try await app.waitUntil("the status bar says 'own core'") { $0.components(separatedBy: "\n").first?.contains("own core") == true }
 
         // A developer pushes to orders; the pipeline runs and stops at the release block after deploying to test.
-        let repo = sandbox.demo.appendingPathComponent("services/orders")
-        let handle = try FileHandle(forWritingTo: repo.appendingPathComponent("app.py"))
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data("# SHP-3 idempotency keys\n".utf8))
-        try handle.close()
-        guard let git = Command.which("git") else { throw E2EFailure("git is not installed") }
-        for arguments in [["add", "-A"], ["-c", "user.name=Ana Ruiz", "-c", "user.email=ana@shipdeck.invalid", "commit", "-q", "-m", "SHP-3 idempotency keys"]] {
-            let result = try Command.run(git, ["-C", repo.path] + arguments, environment: sandbox.environment)
-            guard result.status == 0 else { throw E2EFailure("git failed: \(result.stderr)") }
-        }
-
+        try sandbox.commit(to: "orders", line: "# SHP-3 idempotency keys", message: "SHP-3 idempotency keys")
         try app.press("3")
         try await app.waitFor("3 Fleet", "Service", "Req/s", "Image")
         // orders in test: 1/1 up, running orders:1 — deployed by the pipeline's deploy step.
-        let row = try await app.waitUntil("orders/test runs orders:1", timeout: 90) { screen in
-            screen.components(separatedBy: "\n").contains { $0.contains("orders") && $0.contains("test") && $0.contains("1/1") && $0.contains("orders:1") }
-        }
+        let row = try await app.waitUntilDeployedToTest("orders")
         // prod is held at the block: nothing deployed there.
         let prod = row.components(separatedBy: "\n").first { $0.contains("orders") && $0.contains("prod") }
         #expect(prod?.contains("not deployed") == true, "orders/prod should wait at the block:\n\(row)")

@@ -245,6 +245,7 @@ public actor FleetEngine {
                 var stored = live.stored
                 stored.processGroup = nil
                 stored.container = nil
+                stored.check = live.check.lastCheck == nil ? nil : live.check
                 try? await store.saveInstance(stored)
             } else {
                 try? await store.removeInstance(id: id)
