@@ -287,6 +287,34 @@ func withCheckServer(_ routes: [String: RawHTTPServer.Answer],
     }
 }
 
+@Suite struct EventLoopTaskExecutorTests {
+    @Test func checksFromATaskOnTheLoopStayOnIt() async throws {
+        try await withCheckServer(["/health": .bytes(http(200, #"{"status":"ok"}"#))]) { server, client in
+            let executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
+            let passed = await withTaskExecutorPreference(executor) {
+                var passed = 0
+                for _ in 0..<20 {
+                    #expect(executor.eventLoop.inEventLoop)
+                    if await client.check(host: "127.0.0.1", port: server.port, path: "/health", timeout: .seconds(2)).passed { passed += 1 }
+                }
+                return passed
+            }
+            #expect(passed == 20)
+            #expect(server.connections == 1)
+        }
+    }
+
+    @Test func sleepWaitsOnTheLoopAndEndsOnCancel() async throws {
+        let executor = EventLoopTaskExecutor()
+        let started = NIODeadline.now()
+        try await executor.sleep(until: .now() + .milliseconds(50))
+        #expect(NIODeadline.now() - started >= .milliseconds(50))
+        let sleeper = Task { try await executor.sleep(until: .now() + .seconds(30)) }
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+    }
+}
+
 @Suite struct CheckResponseParserTests {
     /// Feeds `text` in pieces of `step` bytes, as reads from a socket would arrive.
     func parse(_ text: String, step: Int) -> CheckResponse? {

@@ -11,10 +11,17 @@ import Synchronization
 ///
 /// Connections are kept alive and pooled per host and port: a check takes an idle one, or opens a
 /// new one when all are busy, and gives it back after a complete response. A connection is closed
-/// after `Connection: close`, an error, a timeout, or a response it cannot read, and idle ones after
-/// `idleTimeout`. The request for each path is built once. The response is read by a small parser
-/// (`CheckResponseParser`: status line, `Content-Length` or chunked, the body up to 64 KiB) straight
-/// from the socket's buffers, with no HTTP codec in the pipeline.
+/// after `Connection: close`, an error, a timeout, or a response it cannot read; one that stayed idle
+/// longer than `idleTimeout` is closed when the pool next takes one back. A pooled connection the
+/// server closed meanwhile is replaced once, within the same timeout. The request for each path is
+/// built once. The response is read by a small parser (`CheckResponseParser`: status line,
+/// `Content-Length`, chunked or until close, the body up to 64 KiB) straight from the socket's
+/// buffers, with no HTTP codec in the pipeline, and the body's JSON by `HealthBody`.
+///
+/// A check runs on the event loop of its connection and its result comes back to the caller's
+/// executor. A caller that runs its checks from a task on one of the group's loops
+/// (`withTaskExecutorPreference(EventLoopTaskExecutor(loop))`) gets connections on that loop and no
+/// thread hop at all. The calling task's cancellation does not cut a check short; its timeout does.
 ///
 /// Judgement: a 2xx passes unless the body is a JSON object whose `status` says otherwise (`ok`,
 /// `warning`/`warn`, `unknown`; any other text is CRITICAL; case-insensitive); any other code is
@@ -66,25 +73,24 @@ public final class HTTPCheckClient: HealthProbe, Sendable {
 
     // MARK: Exchange
 
+    /// Runs one request on `connection`, or on a new connection when it is nil.
     private func exchange(_ connection: CheckConnection?, endpoint: CheckPool.Endpoint, request: ByteBuffer,
                           deadline: NIODeadline) async -> CheckHandler.Outcome {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<CheckHandler.Outcome, Never>) in
-            let pool = self.pool
+        let pool = self.pool
+        return await withUnsafeContinuation { (continuation: UnsafeContinuation<CheckHandler.Outcome, Never>) in
+            /// On the connection's loop: sends, and gives the connection back once the response is read.
+            @Sendable func run(_ connection: CheckConnection, reused: Bool) {
+                connection.handler.value.start(request: request, deadline: deadline, reused: reused) { outcome, reusable in
+                    if reusable { pool.release(connection) }
+                    continuation.resume(returning: outcome)
+                }
+            }
             if let connection {
-                let loop = connection.channel.eventLoop
-                // Already on the connection's loop (a task run on it): no hop.
-                if loop.inEventLoop {
-                    connection.handler.value.start(request: request, deadline: deadline, reused: true) { outcome, reusable in
-                        if reusable { pool.release(connection) }
-                        continuation.resume(returning: outcome)
-                    }
+                // A task already running on the connection's loop (EventLoopTaskExecutor) needs no hop.
+                if connection.channel.eventLoop.inEventLoop {
+                    run(connection, reused: true)
                 } else {
-                    loop.execute {
-                        connection.handler.value.start(request: request, deadline: deadline, reused: true) { outcome, reusable in
-                            if reusable { pool.release(connection) }
-                            continuation.resume(returning: outcome)
-                        }
-                    }
+                    connection.channel.eventLoop.execute { run(connection, reused: true) }
                 }
                 return
             }
@@ -93,9 +99,7 @@ public final class HTTPCheckClient: HealthProbe, Sendable {
                 continuation.resume(returning: .failure(.timedOut))
                 return
             }
-            // A new connection lives on the caller's loop when it runs on one, so its checks need no hop.
-            let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()
-            let bootstrap = ClientBootstrap(group: loop)
+            let bootstrap = ClientBootstrap(group: newConnectionLoop())
                 .connectTimeout(remaining)
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
@@ -117,17 +121,21 @@ public final class HTTPCheckClient: HealthProbe, Sendable {
                         continuation.resume(returning: .failure(.other("no check handler")))
                         return
                     }
-                    let connection = CheckConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                                                     endpoint: endpoint)
-                    handler.start(request: request, deadline: deadline, reused: false) { outcome, reusable in
-                        if reusable { pool.release(connection) }
-                        continuation.resume(returning: outcome)
-                    }
+                    run(CheckConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), endpoint: endpoint),
+                        reused: false)
                 case .failure(let error):
                     continuation.resume(returning: .failure(Self.classify(error)))
                 }
             }
         }
+    }
+
+    /// The caller's loop when it runs on one of the group's (its checks then need no hop), else the next one.
+    private func newConnectionLoop() -> any EventLoop {
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop, group.makeIterator().contains(where: { $0 === current }) {
+            return current
+        }
+        return group.next()
     }
 
     static func classify(_ error: any Error) -> CheckHandler.Failure {
@@ -193,7 +201,8 @@ public final class HTTPCheckClient: HealthProbe, Sendable {
 
 /// Runs a task's jobs on one event loop. Checks made by a task that prefers it
 /// (`withTaskExecutorPreference(executor) { … }`) run on that loop with their connections and
-/// results: no thread hop per check, which is what a check costs most when checks are sparse.
+/// results: no thread hop to the loop and back per check (scripts/bench-health.sh measures both).
+/// A default actor called from such a task runs there too.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, *)
 public final class EventLoopTaskExecutor: TaskExecutor {
     public let eventLoop: any EventLoop
@@ -212,10 +221,14 @@ public final class EventLoopTaskExecutor: TaskExecutor {
     /// and hop back); throws `CancellationError` when the task is canceled first.
     public func sleep(until deadline: NIODeadline) async throws {
         let scheduled = eventLoop.scheduleTask(deadline: deadline) {}
-        try await withTaskCancellationHandler {
-            try await scheduled.futureResult.get()
-        } onCancel: {
-            scheduled.cancel()
+        do {
+            try await withTaskCancellationHandler {
+                try await scheduled.futureResult.get()
+            } onCancel: {
+                scheduled.cancel()
+            }
+        } catch EventLoopError.cancelled {
+            throw CancellationError()
         }
     }
 }
@@ -244,6 +257,32 @@ final class CheckPool: Sendable {
     private struct Host {
         var idle: [(connection: CheckConnection, since: NIODeadline)] = []
         var requests: [String: ByteBuffer] = [:]
+
+        /// Takes the most recently used idle connection, one on `loop` if there is one.
+        mutating func take(preferring loop: (any EventLoop)?) -> CheckConnection? {
+            if let loop, let index = idle.lastIndex(where: { $0.connection.channel.eventLoop === loop }) {
+                return idle.remove(at: index).connection
+            }
+            return idle.popLast()?.connection
+        }
+
+        /// Adds a connection to the idle ones unless there are `limit` already.
+        mutating func keep(_ connection: CheckConnection, since: NIODeadline, limit: Int) -> Bool {
+            guard idle.count < limit else { return false }
+            idle.append((connection, since))
+            return true
+        }
+
+        mutating func checkout(preferring loop: (any EventLoop)?, endpoint: Endpoint, path: String) -> (CheckConnection?, ByteBuffer) {
+            (take(preferring: loop), request(endpoint, path: path))
+        }
+
+        mutating func request(_ endpoint: Endpoint, path: String) -> ByteBuffer {
+            if let request = requests[path] { return request }
+            let request = CheckPool.request(endpoint, path: path)
+            requests[path] = request
+            return request
+        }
     }
 
     private struct State {
@@ -268,16 +307,8 @@ final class CheckPool: Sendable {
     /// request for `path`.
     func acquire(_ endpoint: Endpoint, path: String, preferring loop: (any EventLoop)?) -> (CheckConnection?, ByteBuffer) {
         state.withLock { state in
-            var connection: CheckConnection?
-            if let loop, let index = state.hosts[endpoint]?.idle.lastIndex(where: { $0.connection.channel.eventLoop === loop }) {
-                connection = state.hosts[endpoint]!.idle.remove(at: index).connection
-            } else {
-                connection = state.hosts[endpoint]?.idle.popLast()?.connection
-            }
-            if let request = state.hosts[endpoint]?.requests[path] { return (connection, request) }
-            let request = Self.request(endpoint, path: path)
-            state.hosts[endpoint, default: Host()].requests[path] = request
-            return (connection, request)
+            // One hash lookup: the host's entry is modified in place.
+            state.hosts[endpoint, default: Host()].checkout(preferring: loop, endpoint: endpoint, path: path)
         }
     }
 
@@ -304,11 +335,9 @@ final class CheckPool: Sendable {
                     }
                 }
             }
-            guard !state.shutDown, state.hosts[connection.endpoint, default: Host()].idle.count < maxIdlePerHost else {
-                return (false, expired)
-            }
-            state.hosts[connection.endpoint, default: Host()].idle.append((connection, now))
-            return (true, expired)
+            guard !state.shutDown else { return (false, expired) }
+            let kept = state.hosts[connection.endpoint, default: Host()].keep(connection, since: now, limit: maxIdlePerHost)
+            return (kept, expired)
         }
         if !keep { connection.channel.close(promise: nil) }
         for connection in expired { connection.channel.close(promise: nil) }
