@@ -10,7 +10,8 @@ import TerminalUI
 // then (section `pipelines`, Pipelines.swift) builds end to end through the real engine and a
 // file-backed store: per-step overhead, log ingestion while the core stays responsive, a 1 MiB line.
 // Prints Markdown. `shipdeck-bench proxy --listen PORT --backend HOST:PORT` instead runs the
-// fleet's reverse proxy for scripts/bench-proxy.sh (ProxyBench.swift).
+// fleet's reverse proxy for scripts/bench-proxy.sh (ProxyBench.swift), and `shipdeck-bench health
+// --target HOST:PORT…` the health checker for scripts/bench-health.sh (HealthBench.swift).
 //
 //   shipdeck-bench [--quick] [--cards N] [--rows N] [--events N] [--clients N] [--attaches N]
 //                  [--steps N] [--rounds N] [--log-lines N] [--only SUBSTRING]
@@ -18,6 +19,14 @@ import TerminalUI
 // `shipdeck-bench proxy …` is a different mode: a reverse proxy that serves until killed (ProxyBench.swift).
 if CommandLine.arguments.dropFirst().first == "proxy" {
     ProxyBench.run(Array(CommandLine.arguments.dropFirst(2)))
+}
+// `shipdeck-bench health …` measures the health checker against given HTTP targets (HealthBench.swift).
+if CommandLine.arguments.dropFirst().first == "health" {
+    guard #available(macOS 15.0, *) else {
+        FileHandle.standardError.write(Data("health: needs macOS 15 (task executors)\n".utf8))
+        exit(2)
+    }
+    HealthBench.run(Array(CommandLine.arguments.dropFirst(2)))
 }
 
 struct Options {
