@@ -107,6 +107,25 @@ import Testing
         #expect(metrics.text.contains(#"shipdeck_api_requests_total{method="POST",route="/v2/enqueue",status="202"} 7"#))
     }
 
+    /// A monitor bursting on parallel connections: every trigger with one key lands in one incident.
+    @Test func concurrentTriggersWithOneKeyMakeOneIncident() async throws {
+        let workspace = try await Self.workspace()
+        defer { workspace.cleanUp() }
+        let host = try await workspace.startHost()
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<40 {
+                group.addTask { try await Self.post(host, Self.trigger(key: "burst/\(index % 2)")).status }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        let first = await Self.incidents(host, key: "burst/0")
+        let second = await Self.incidents(host, key: "burst/1")
+        await host.stop()
+        #expect(statuses.allSatisfy { $0 == 202 }, "\(statuses)")
+        #expect(first.map(\.triggerCount) == [20], "\(first.map { ($0.id, $0.triggerCount) })")
+        #expect(second.map(\.triggerCount) == [20], "\(second.map { ($0.id, $0.triggerCount) })")
+    }
+
     @Test func invalidEventsAreRefusedInPagerDutysWords() async throws {
         let workspace = try await Self.workspace()
         defer { workspace.cleanUp() }
