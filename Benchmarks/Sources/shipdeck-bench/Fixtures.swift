@@ -61,12 +61,13 @@ enum Fixtures {
                             desiredInstances: 2, image: i % 10 == 0 ? nil : "localhost/\(service):\(i % 50)", instances: instances)
         }
         snapshot.alerts = (0..<rows).map { i in
-            let severities: [AlertRecord.Severity] = [.critical, .error, .warning, .info]
-            let states: [AlertRecord.State] = [.triggered, .acknowledged, .resolved]
-            return AlertRecord(
+            let severities: [Incident.Severity] = [.critical, .error, .warning, .info]
+            let states: [Incident.State] = [.triggered, .acknowledged, .resolved]
+            return Incident(
                 id: Int64(i + 1), dedupKey: "alert-\(i)", summary: "\(services[i % services.count]) \(symptoms[i % symptoms.count]) on instance \(i)",
-                service: services[i % services.count], severity: severities[i % severities.count], highUrgency: i % 2 == 0,
-                state: states[i % states.count], createdAt: now.addingTimeInterval(Double(-i * 30)), assignee: nil)
+                source: "instance-\(i)", severity: severities[i % severities.count], urgency: i % 2 == 0 ? .high : .low,
+                state: states[i % states.count], service: services[i % services.count], integration: "health",
+                createdAt: now.addingTimeInterval(Double(-i * 30)))
         }
         return snapshot
     }

@@ -80,7 +80,8 @@ extension FleetEngine {
         guard checksInFlight < Self.maxConcurrentChecks, let spec = checkSpec(key, id: id, service: service) else { return }
         checksInFlight += 1
         slots[key]?.instances[id]?.checking = true
-        Task {
+        // The check itself runs on an event loop's thread (the HTTP client's), saving two thread hops.
+        Task(executorPreference: checkExecutor) {
             let result = await self.run(spec, at: now)
             await self.finishLaunched(result, key: key, id: id, service: service)
         }
