@@ -80,8 +80,9 @@ extension FleetEngine {
         guard checksInFlight < Self.maxConcurrentChecks, let spec = checkSpec(key, id: id, service: service) else { return }
         checksInFlight += 1
         slots[key]?.instances[id]?.checking = true
-        // The check itself runs on an event loop's thread (the HTTP client's), saving two thread hops.
-        Task(executorPreference: checkExecutor) {
+        // Not on an event loop's executor: this task's actor-isolated parts would then run on that
+        // loop's thread too, and supervision's file and /proc reads must not block the endpoints' loops.
+        Task {
             let result = await self.run(spec, at: now)
             await self.finishLaunched(result, key: key, id: id, service: service)
         }

@@ -78,8 +78,6 @@ public actor FleetEngine {
     /// Scheduled downtimes (services and instances), as stored.
     var downtimes: [DowntimeRecord] = []
     var checksInFlight = 0
-    /// Where health checks run: one of the event loops' threads.
-    let checkExecutor: EventLoopTaskExecutor
     var supervisor: Task<Void, Never>?
     var started = false
     var stopping = false
@@ -92,7 +90,6 @@ public actor FleetEngine {
         self.runtimes = runtimes
         self.probe = probe
         self.eventLoops = eventLoops
-        self.checkExecutor = EventLoopTaskExecutor(eventLoops.next())
         for row in SnapshotBuilder.fleet(config: config) {
             slots[Key(service: row.service, environment: row.environment)] = Slot(row: row)
         }
