@@ -392,6 +392,12 @@ public actor WorkspaceCore: CoreClient {
         LogEntry(kind: kind(of: change), json: String(decoding: try JSONEncoder().encode(change), as: UTF8.self))
     }
 
+    /// `.incidentUpdated`'s entry around the incident's JSON as the store wrote it (what `logEntry`
+    /// would nest there, up to the order of keys), so the incident is not encoded twice.
+    static func incidentLogEntry(json: String) -> LogEntry {
+        LogEntry(kind: "incidentUpdated", json: #"{"incidentUpdated":{"incident":"# + json + "}}")
+    }
+
     /// Folds an already logged change into the snapshot and sends it to every subscriber.
     private func deliver(_ change: CoreEvent.Change, sequence: Int64?, at date: Date) {
         guard let sequence else { return }
@@ -489,7 +495,7 @@ extension WorkspaceCore: AlertRecorder {
         do {
             await lock()
             defer { unlock() }
-            saved = try await store.saveIncident(incident, log: { try Self.logEntry(.incidentUpdated(incident: $0)) })
+            saved = try await store.saveIncident(incident, log: { _, json in Self.incidentLogEntry(json: json) })
             deliver(.incidentUpdated(incident: saved.value), sequence: saved.sequence, at: clock.now)
         }
         return saved.value

@@ -54,11 +54,13 @@ extension WorkspaceSnapshot {
         case .notice, .healthChanged:
             break
         case .incidentUpdated(let incident):
-            alerts.removeAll { $0.id == incident.id }
-            alerts.append(incident)
-            alerts.sort { $0.id > $1.id }
+            // Newest first: replaced in place or inserted where it belongs. Runs for every incident
+            // change (thousands a second under an Events API burst), so it neither sorts nor copies
+            // the incidents it looks at.
+            let (index, found) = alerts.position(of: incident.id)
+            if found { alerts[index] = incident } else { alerts.insert(incident, at: index) }
             // Resolved incidents beyond what the pane shows fall off; open ones always stay.
-            while alerts.count > WorkspaceSnapshot.alertsShown, let index = alerts.lastIndex(where: { !$0.isOpen }) {
+            while alerts.count > WorkspaceSnapshot.alertsShown, let index = alerts.lastResolvedIndex() {
                 alerts.remove(at: index)
             }
         case .buildUpdated(let build):
@@ -89,4 +91,28 @@ extension WorkspaceSnapshot {
     public static let alertsShown = 100
     /// Resolved incidents stay in the snapshot this many seconds.
     public static let resolvedAlertsWindow: Double = 86_400
+}
+
+extension [Incident] {
+    // These read one field of each incident in place: a closure given the incident (`firstIndex(where:)`)
+    // gets a copy, and copying an incident retains each of its strings and arrays.
+
+    /// The index of the incident with `id` (found), or where it belongs among these, newest first.
+    fileprivate func position(of id: Int64) -> (index: Int, found: Bool) {
+        withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return (0, false) }
+            for index in 0..<buffer.count {
+                let other = (base + index).pointee.id
+                if other <= id { return (index, other == id) }
+            }
+            return (buffer.count, false)
+        }
+    }
+
+    fileprivate func lastResolvedIndex() -> Int? {
+        withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            return (0..<buffer.count).last { (base + $0).pointee.state == .resolved }
+        }
+    }
 }

@@ -2,17 +2,18 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func saveIncident(_ incident: Incident, log: LogEntryMaker<Incident>?) async throws -> Logged<Incident> {
-        try await write { db in
+    public func saveIncident(_ incident: Incident, log: IncidentLogMaker?) async throws -> Logged<Incident> {
+        try writeHere { db in
             var saved = incident
             if incident.id == 0 {
                 try db.execute(sql: "INSERT INTO incident (dedupKey, state, resolvedAt, json) VALUES (?, ?, ?, '{}')",
                                arguments: [incident.dedupKey, incident.state.rawValue, incident.resolvedAt?.timeIntervalSince1970])
                 saved.id = db.lastInsertedRowID
             }
+            let json = IncidentJSON.encode(saved)
             try db.execute(sql: "UPDATE incident SET dedupKey = ?, state = ?, resolvedAt = ?, json = ? WHERE id = ?",
-                           arguments: [saved.dedupKey, saved.state.rawValue, saved.resolvedAt?.timeIntervalSince1970, try Self.encode(saved), saved.id])
-            return Logged(value: saved, sequence: try log.map { try Self.appendEvent(db, at: saved.updatedAt, try $0(saved)) })
+                           arguments: [saved.dedupKey, saved.state.rawValue, saved.resolvedAt?.timeIntervalSince1970, json, saved.id])
+            return Logged(value: saved, sequence: try log.map { try Self.appendEvent(db, at: saved.updatedAt, try $0(saved, json)) })
         }
     }
 

@@ -52,6 +52,13 @@ public final class SQLiteStore: Store {
         do { return try await writer.write(body) } catch { throw Self.wrap(error) }
     }
 
+    /// `write` on the calling thread: libdispatch runs the transaction there when the writer is idle
+    /// (else it waits for it). For short, frequent writes (an incident change), where the hop to the
+    /// writer's queue and back costs more than the write itself.
+    func writeHere<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.write(body) } catch { throw Self.wrap(error) }
+    }
+
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await writer.read(body) } catch { throw Self.wrap(error) }
     }

@@ -94,8 +94,8 @@ public protocol Store: Sendable {
 
     // MARK: Alerts
     /// Stores an incident (id 0 means new) and returns it with its id; with `log`, the event it
-    /// returns is appended to the event log in the same transaction.
-    func saveIncident(_ incident: Incident, log: LogEntryMaker<Incident>?) async throws -> Logged<Incident>
+    /// returns (given the incident as saved and its JSON) is appended to the event log in the same transaction.
+    func saveIncident(_ incident: Incident, log: IncidentLogMaker?) async throws -> Logged<Incident>
     /// The open incident with this dedup key, if any.
     func openIncident(dedupKey: String) async throws -> Incident?
     func incident(id: Int64) async throws -> Incident?
@@ -158,6 +158,10 @@ public struct LogEntry: Sendable, Equatable {
 /// Builds the log entry for a change from its result, inside the change's transaction, so a change
 /// and the event that announces it are stored together or not at all.
 public typealias LogEntryMaker<Value> = @Sendable (Value) throws -> LogEntry
+
+/// Makes an incident's event-log entry from the incident as saved and the JSON the store encoded it
+/// to, so an incident is encoded once per change (a busy Events API changes thousands a second).
+public typealias IncidentLogMaker = @Sendable (Incident, _ json: String) throws -> LogEntry
 
 /// A change's result and, when it was logged, its event sequence number.
 public struct Logged<Value: Sendable>: Sendable {
