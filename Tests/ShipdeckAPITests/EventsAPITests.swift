@@ -218,4 +218,18 @@ import Testing
         }
         #expect(EnqueueEvent.parseTimestamp("yesterday") == nil)
     }
+
+    @Test func customDetailsAreKeptAsTheSenderWroteThem() {
+        let body = Data(#"""
+            {"payload": {"summary": "s", "custom_details": "shadowed",
+                         "note": "a } ] \" , string", "custom_details": {"a \"q\"": [1, 2.50, {"x": "} ,"}], "b": null, "c": true}},
+             "custom_details": "top level", "routing_key": "k"}
+            """#.utf8)
+        #expect(JSONSlice.text(at: ["payload", "custom_details"], in: body) == #"{"a \"q\"":[1,2.50,{"x":"} ,"}],"b":null,"c":true}"#)
+        #expect(JSONSlice.text(at: ["custom_details"], in: body) == #""top level""#)
+        #expect(JSONSlice.text(at: ["routing_key"], in: body) == #""k""#)
+        #expect(JSONSlice.text(at: ["payload", "missing"], in: body) == nil)
+        #expect(JSONSlice.text(at: ["payload", "custom_details"], in: Data(#"{"payload": {"custom_details": 42 }}"#.utf8)) == "42")
+        #expect(JSONSlice.text(at: ["payload", "custom_details"], in: Data(#"{"payload": [1]}"#.utf8)) == nil)
+    }
 }

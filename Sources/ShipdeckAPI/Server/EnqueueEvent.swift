@@ -25,7 +25,22 @@ enum EnqueueEvent {
     static let unknownRoutingKeyError = "Invalid routing key: no alerts.integrations entry in shipdeck.yml has this 'routing_key'"
 
     static func read(_ body: Data, integrations: AlertsConfig) -> Outcome {
-        guard let document = try? JSONDecoder().decode(JSONValue.self, from: body), case .object(let fields) = document else {
+        // Events as senders write them decode straight into typed fields; a field of another type
+        // falls back to the generic reading, which then names it.
+        // `custom_details` is kept as the JSON text the sender wrote (found, not decoded, on the typed path).
+        let fields: [String: JSONValue]
+        let customDetails: String?
+        if let typed = try? JSONDecoder().decode(TypedBody.self, from: body) {
+            fields = typed.fields
+            customDetails = typed.payload == nil ? nil : JSONSlice.text(at: ["payload", "custom_details"], in: body)
+        } else if let document = try? JSONDecoder().decode(JSONValue.self, from: body), case .object(let generic) = document {
+            fields = generic
+            if case .object(let payload) = generic["payload"], let details = payload["custom_details"] {
+                customDetails = details.text
+            } else {
+                customDetails = nil
+            }
+        } else {
             return .unrecognized
         }
         var errors: [String] = []
@@ -56,7 +71,10 @@ enum EnqueueEvent {
             errors.append("'dedup_key' is missing or blank")
         }
         var event = AlertEvent(action: action ?? .trigger, dedupKey: dedupKey, integration: "", by: "")
-        if action == .trigger { errors += readPayload(fields["payload"], into: &event) }
+        if action == .trigger {
+            errors += readPayload(fields["payload"], into: &event)
+            event.customDetails = customDetails == "null" ? nil : customDetails
+        }
         guard errors.isEmpty else { return .invalid(errors) }
         guard let integration = integrations.integration(routingKey: routingKey) else { return .unknownRoutingKey(routingKey) }
         event.integration = integration.name
@@ -103,8 +121,38 @@ enum EnqueueEvent {
         event.component = optionalText(payload["component"])
         event.group = optionalText(payload["group"])
         event.eventClass = optionalText(payload["class"])
-        if let details = payload["custom_details"], details != .null { event.customDetails = details.text }
         return errors
+    }
+
+    /// The fields `read` looks at, each of the type PagerDuty documents.
+    private struct TypedBody: Decodable {
+        var routing_key: String?
+        var event_action: String?
+        var dedup_key: String?
+        var payload: Payload?
+
+        /// `custom_details` is left out: any JSON goes there.
+        struct Payload: Decodable {
+            var summary, source, severity, timestamp, component, group: String?
+            var `class`: String?
+        }
+
+        var fields: [String: JSONValue] {
+            var fields: [String: JSONValue] = [:]
+            fields["routing_key"] = routing_key.map(JSONValue.string)
+            fields["event_action"] = event_action.map(JSONValue.string)
+            fields["dedup_key"] = dedup_key.map(JSONValue.string)
+            if let payload {
+                var object: [String: JSONValue] = [:]
+                for (key, value) in [("summary", payload.summary), ("source", payload.source), ("severity", payload.severity),
+                                     ("timestamp", payload.timestamp), ("component", payload.component), ("group", payload.group),
+                                     ("class", payload.class)] {
+                    object[key] = value.map(JSONValue.string)
+                }
+                fields["payload"] = .object(object)
+            }
+            return fields
+        }
     }
 
     /// A string field's text; "" when absent or null. Numbers are read as their JSON text.
