@@ -243,7 +243,7 @@ public final class SQLiteStore: Store {
     }
 
     static func appendEvent(_ db: Database, at date: Date, _ entry: LogEntry) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO eventLog (at, kind, json) VALUES (?, ?, ?)", arguments: [date, entry.kind, entry.json])
+        try db.cachedStatement(sql: "INSERT INTO eventLog (at, kind, json) VALUES (?, ?, ?)").execute(arguments: [date, entry.kind, entry.json])
         return db.lastInsertedRowID
     }
 
