@@ -71,6 +71,20 @@ import Testing
         #expect(try await store.incident(id: saved.id) == saved)
     }
 
+    @Test func aRestartedCoreStillListsEveryOpenIncident() async throws {
+        let store = try SQLiteStore.inMemory()
+        let open = WorkspaceSnapshot.alertsShown + 20
+        for index in 1...(open + 30) {
+            _ = try await store.saveIncident(Self.incident(0, key: "k\(index)", state: index % 5 == 0 && index <= 150 ? .resolved : .triggered), log: nil)
+        }
+        let core = try await WorkspaceCore.open(config: try Fixtures.config(), store: store, clock: ManualClock(Self.t0))
+        let alerts = await core.snapshot().alerts
+        let stored = try await store.incidents(resolvedAfter: .distantPast, limit: 10_000)
+        #expect(alerts.filter(\.isOpen).count == stored.filter(\.isOpen).count)
+        #expect(alerts.map(\.id) == alerts.map(\.id).sorted(by: >))
+        #expect(alerts.count == stored.filter(\.isOpen).count, "no room left for resolved ones beyond \(WorkspaceSnapshot.alertsShown)")
+    }
+
     @Test func theSnapshotKeepsIncidentsNewestFirstAsTheyChange() {
         var snapshot = WorkspaceSnapshot(workspace: WorkspaceInfo(name: "w", path: "/w", cardPrefix: "SHP", environments: [], currentEnvironment: "test"),
                                          currentUser: nil, onCall: [], board: BoardSnapshot(columns: []), pipelines: [], fleet: [], alerts: [])

@@ -24,8 +24,20 @@ enum SnapshotBuilder {
             onCall: OnCallSchedule(config: config.onCall).slots(at: now),
             board: board(config: config, cards: try await store.cards()), pipelines: pipelines,
             fleet: fleet(config: config),
-            alerts: try await store.incidents(resolvedAfter: now.addingTimeInterval(-WorkspaceSnapshot.resolvedAlertsWindow),
-                                              limit: WorkspaceSnapshot.alertsShown))
+            alerts: alerts(try await store.incidents(resolvedAfter: now.addingTimeInterval(-WorkspaceSnapshot.resolvedAlertsWindow),
+                                                     limit: 10_000)))
+    }
+
+    /// Every open incident and, up to `alertsShown` in all, the newest resolved ones, newest first:
+    /// what folding the changes in keeps, so a restarted core lists the same open incidents.
+    static func alerts(_ incidents: [Incident]) -> [Incident] {
+        var room = max(0, WorkspaceSnapshot.alertsShown - incidents.filter(\.isOpen).count)
+        return incidents.filter { incident in
+            if incident.isOpen { return true }
+            guard room > 0 else { return false }
+            room -= 1
+            return true
+        }
     }
 
     /// Config columns with their cards; a card whose column is no longer configured shows in the first column.
