@@ -60,7 +60,7 @@ import Testing
         let incidents = await Self.incidents(host, key: "db-1/disk")
         await host.stop()
         #expect(reply.status == 202)
-        #expect(reply.text == #"{"dedup_key":"db-1\/disk","message":"Event processed","status":"success"}"#, "\(reply.text)")
+        #expect(reply.text == #"{"dedup_key":"db-1/disk","message":"Event processed","status":"success"}"#, "\(reply.text)")
         #expect(try openAPIViolations(reply.body, schema: "EnqueueReply") == "")
         let incident = try #require(incidents.first)
         #expect(incidents.count == 1)
@@ -88,6 +88,7 @@ import Testing
         let again = try await Self.post(host, Self.trigger(key: "orders/p99"))
         let reopened = await Self.incidents(host, key: "orders/p99")
         let nothingOpen = try await Self.post(host, #"{"routing_key": "\#(Self.routingKey)", "event_action": "resolve", "dedup_key": "never-triggered"}"#)
+        let escaped = try await Self.post(host, Self.trigger(key: #"say \"hi\" \\ now"#))
         let generated = try await Self.post(host, Self.trigger(key: nil))
         let generatedKey = try APIDocuments.decoder().decode(APIDocuments.EnqueueReply.self, from: generated.body).dedupKey
         let withGeneratedKey = await Self.incidents(host, key: generatedKey)
@@ -102,9 +103,11 @@ import Testing
         #expect(reopened.count == 2 && reopened.filter(\.isOpen).count == 1 && reopened.first { $0.isOpen }?.triggerCount == 1)
         #expect(try APIDocuments.decoder().decode(APIDocuments.EnqueueReply.self, from: nothingOpen.body).dedupKey == "never-triggered")
         #expect(generatedKey.count == 32 && withGeneratedKey.count == 1)
-        #expect(metrics.text.contains(#"shipdeck_alerts_events_total{integration="monitor",action="trigger"} 4"#), "\(metrics.text)")
+        #expect(try APIDocuments.decoder().decode(APIDocuments.EnqueueReply.self, from: escaped.body).dedupKey == #"say "hi" \ now"#)
+        #expect(try openAPIViolations(escaped.body, schema: "EnqueueReply") == "")
+        #expect(metrics.text.contains(#"shipdeck_alerts_events_total{integration="monitor",action="trigger"} 5"#), "\(metrics.text)")
         #expect(metrics.text.contains(#"shipdeck_alerts_events_total{integration="monitor",action="resolve"} 2"#))
-        #expect(metrics.text.contains(#"shipdeck_api_requests_total{method="POST",route="/v2/enqueue",status="202"} 7"#))
+        #expect(metrics.text.contains(#"shipdeck_api_requests_total{method="POST",route="/v2/enqueue",status="202"} 8"#))
     }
 
     /// A monitor bursting on parallel connections: every trigger with one key lands in one incident.

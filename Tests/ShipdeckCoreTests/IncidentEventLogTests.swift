@@ -55,6 +55,23 @@ import Testing
         #expect(try JSONDecoder().decode(Incident.self, from: Data(IncidentJSON.encode(minimal).utf8)) == minimal)
     }
 
+    @Test func theStoresQueriesFollowAnIncidentsChanges() async throws {
+        let store = try SQLiteStore.inMemory()
+        var incident = try await store.saveIncident(Self.incident(0, key: "orders/p99"), log: nil).value
+        incident.triggerCount = 2
+        incident = try await store.saveIncident(incident, log: nil).value
+        #expect(try await store.openIncident(dedupKey: "orders/p99")?.triggerCount == 2)
+        (incident.state, incident.resolvedAt) = (.resolved, Self.t0 + 60)
+        incident = try await store.saveIncident(incident, log: nil).value
+        #expect(try await store.openIncident(dedupKey: "orders/p99") == nil)
+        #expect(try await store.incidents(resolvedAfter: Self.t0, limit: 10) == [incident])
+        #expect(try await store.incidents(resolvedAfter: Self.t0 + 120, limit: 10).isEmpty)
+        incident.dedupKey = "orders/p99-renamed"
+        incident.timeline.append(TimelineEntry(at: Self.t0 + 61, kind: .note, by: "ana", text: "after the fact"))
+        incident = try await store.saveIncident(incident, log: nil).value
+        #expect(try await store.incident(id: incident.id) == incident)
+    }
+
     @Test func recordedIncidentsReplayFromTheEventLog() async throws {
         let store = try SQLiteStore.inMemory()
         let core = try await WorkspaceCore.open(config: try Fixtures.config(), store: store, clock: ManualClock(Self.t0))

@@ -12,8 +12,14 @@ extension SQLiteStore {
                 saved.id = db.lastInsertedRowID
             }
             let json = IncidentJSON.encode(saved)
-            try db.cachedStatement(sql: "UPDATE incident SET dedupKey = ?, state = ?, resolvedAt = ?, json = ? WHERE id = ?")
-                .execute(arguments: [saved.dedupKey, saved.state.rawValue, saved.resolvedAt?.timeIntervalSince1970, json, saved.id])
+            // Most changes (a trigger appended, a page, a note) leave the indexed columns as they were:
+            // then only the JSON is written, and the indexes are left alone.
+            try db.cachedStatement(sql: "UPDATE incident SET json = ? WHERE id = ? AND dedupKey = ? AND state = ? AND resolvedAt IS ?")
+                .execute(arguments: [json, saved.id, saved.dedupKey, saved.state.rawValue, saved.resolvedAt?.timeIntervalSince1970])
+            if db.changesCount == 0 {
+                try db.cachedStatement(sql: "UPDATE incident SET dedupKey = ?, state = ?, resolvedAt = ?, json = ? WHERE id = ?")
+                    .execute(arguments: [saved.dedupKey, saved.state.rawValue, saved.resolvedAt?.timeIntervalSince1970, json, saved.id])
+            }
             return Logged(value: saved, sequence: try log.map { try Self.appendEvent(db, at: saved.updatedAt, try $0(saved, json)) })
         }
     }
