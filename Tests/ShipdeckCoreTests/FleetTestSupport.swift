@@ -15,7 +15,7 @@ struct FleetWorkspace {
     let store: any Store
     let port: Int
 
-    init(instances: Int = 2, keepWarm: Double = 0, deployTimeout: Double = 4, fileStore: Bool = false, prodInstances: Int = 1,
+    init(instances: Int = 2, keepWarm: Double = 0, deployTimeout: Double = 20, fileStore: Bool = false, prodInstances: Int = 1,
          health: String = "{path: /health, interval: 1, timeout: 1, rise: 2}") throws {
         let folder = try TemporaryFolder()
         self.folder = folder
