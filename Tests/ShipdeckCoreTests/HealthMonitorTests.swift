@@ -165,7 +165,7 @@ struct PluginRunnerTests {
         let pidFile = folder.url.appendingPathComponent("child.pid").path
         let started = ContinuousClock.now
         let result = await PluginRunner().run("sleep 30 & echo $! > \(pidFile); wait", timeout: 0.5, at: Date())
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(20), "well before the plugin's 30 s")
         #expect(result.status == .critical)
         #expect(result.output == "(Service check timed out after 0.50 seconds)")
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
