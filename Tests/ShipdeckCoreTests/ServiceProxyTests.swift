@@ -264,7 +264,7 @@ struct ProxyFixture {
             // tell: in a full parallel run another test's listener may take the freed port at once.)
             let port = fixture.proxy.boundPort
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
-                try? await channel.close()
+                try? await channel.close().get()
                 #expect(fixture.proxy.stats().inFlight == 0)
             }
         }

@@ -12,7 +12,7 @@ import Foundation
 public actor WorkspaceCore: CoreClient {
     public nonisolated let config: WorkspaceConfig
     public nonisolated let store: any Store
-    private let clock: any ShipdeckClock
+    let clock: any ShipdeckClock
     private let loginName: String?
     private var current: WorkspaceSnapshot
     private var lastSequence: Int64
@@ -29,7 +29,7 @@ public actor WorkspaceCore: CoreClient {
     /// pages; its timers run after `startEngines()`.
     public nonisolated let alerts: AlertEngine
     /// Builds on the main branch whose outcome already raised or resolved an alert.
-    private var alertedBuilds: Set<Int64> = []
+    var alertedBuilds: Set<Int64> = []
 
     private init(config: WorkspaceConfig, store: any Store, clock: any ShipdeckClock, loginName: String?,
                  snapshot: WorkspaceSnapshot, lastSequence: Int64, engines: EnginePorts) {
@@ -381,7 +381,7 @@ public actor WorkspaceCore: CoreClient {
 
     /// Logs `change`, folds it into the snapshot and sends it to every subscriber. Callers hold the lock,
     /// so sequence numbers reach subscribers in order.
-    private func publish(_ change: CoreEvent.Change, at date: Date) async throws {
+    func publish(_ change: CoreEvent.Change, at date: Date) async throws {
         let entry = try Self.logEntry(change)
         let sequence = try await store.appendEvent(at: date, kind: entry.kind, json: entry.json)
         deliver(change, sequence: sequence, at: date)
@@ -399,7 +399,7 @@ public actor WorkspaceCore: CoreClient {
     }
 
     /// Folds an already logged change into the snapshot and sends it to every subscriber.
-    private func deliver(_ change: CoreEvent.Change, sequence: Int64?, at date: Date) {
+    func deliver(_ change: CoreEvent.Change, sequence: Int64?, at date: Date) {
         guard let sequence else { return }
         lastSequence = sequence
         current.apply(change)
@@ -423,12 +423,12 @@ public actor WorkspaceCore: CoreClient {
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
     /// Serializes changes across suspension points (actors are re-entrant).
-    private func lock() async {
+    func lock() async {
         if !busy { busy = true; return }
         await withCheckedContinuation { waiting.append($0) }
     }
 
-    private func unlock() {
+    func unlock() {
         if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }
@@ -441,79 +441,5 @@ extension WorkspaceCore: FleetRecorder {
         await lock()
         defer { unlock() }
         try? await publish(.fleetUpdated(row: row), at: clock.now)
-    }
-
-    /// Logs a HARD or flapping change of a check and delivers it; a HARD problem that may alert
-    /// opens (or joins) the instance's incident, a HARD recovery resolves it.
-    public func recordHealth(_ event: HealthEvent) async {
-        do {
-            await lock()
-            defer { unlock() }
-            try? await publish(.healthChanged(event: event), at: clock.now)
-        }
-        guard event.kind == .hard else { return }
-        let key = "health/\(event.instance)"
-        if event.status == .ok {
-            _ = try? await alerts.ingest(AlertEvent(action: .resolve, dedupKey: key, integration: "health", by: "health"))
-        } else if event.alerts {
-            let severity: Incident.Severity = switch event.status {
-            case .warning: .warning
-            case .unknown: .error
-            default: .critical
-            }
-            let protected = config.environment(named: event.environment)?.protected ?? false
-            _ = try? await alerts.ingest(AlertEvent(
-                action: .trigger, dedupKey: key, summary: "\(event.instance) \(event.status.label): \(event.output)", source: event.instance,
-                severity: severity, component: event.service, group: event.environment, eventClass: "health", integration: "health",
-                service: event.service, environment: event.environment,
-                // Only a protected environment's critical problems wake anyone at night.
-                urgency: severity == .critical && protected ? .high : .low, by: "health"))
-        }
-    }
-
-    /// A failed deploy opens its service/environment's deploy incident; the next good one resolves it.
-    public func deployFinished(_ deploy: DeployRecord) async {
-        let key = "deploy/\(deploy.service)/\(deploy.environment)"
-        switch deploy.outcome {
-        case .failed:
-            _ = try? await alerts.ingest(AlertEvent(
-                action: .trigger, dedupKey: key, summary: "deploy of \(deploy.image) to \(deploy.environment) failed: \(deploy.reason ?? "")",
-                source: "deploy #\(deploy.id)", severity: .error, component: deploy.service, group: deploy.environment, eventClass: "deploy",
-                integration: "deploys", service: deploy.service, environment: deploy.environment, by: "deploys"))
-        case .succeeded:
-            _ = try? await alerts.ingest(AlertEvent(action: .resolve, dedupKey: key, integration: "deploys", by: "deploys"))
-        default:
-            break
-        }
-    }
-}
-
-extension WorkspaceCore: AlertRecorder {
-    /// Stores an incident and its event in one transaction, then delivers the event.
-    public func recordIncident(_ incident: Incident) async throws -> Incident {
-        let saved: Logged<Incident>
-        do {
-            await lock()
-            defer { unlock() }
-            saved = try await store.saveIncident(incident, log: { _, json in Self.incidentLogEntry(json: json) })
-            deliver(.incidentUpdated(incident: saved.value), sequence: saved.sequence, at: clock.now)
-        }
-        return saved.value
-    }
-
-    /// A build of a service's main branch that failed opens the service's build incident; the next
-    /// one that passes resolves it.
-    func raiseAlert(for build: BuildRecord) async {
-        guard build.branch == "main" || build.branch == "master", build.state.isFinished, !alertedBuilds.contains(build.id) else { return }
-        alertedBuilds.insert(build.id)
-        let key = "build/\(build.service)/\(build.branch)"
-        if build.state == .failed {
-            _ = try? await alerts.ingest(AlertEvent(
-                action: .trigger, dedupKey: key, summary: "\(build.service) build #\(build.number) failed on \(build.branch): \(build.message)",
-                source: "build #\(build.number)", severity: .error, component: build.service, eventClass: "build", integration: "builds",
-                service: build.service, urgency: .low, by: "builds"))
-        } else if build.state == .passed {
-            _ = try? await alerts.ingest(AlertEvent(action: .resolve, dedupKey: key, integration: "builds", by: "builds"))
-        }
     }
 }
