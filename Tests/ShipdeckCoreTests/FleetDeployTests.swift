@@ -119,10 +119,7 @@ struct FleetDeployTests {
     func instanceEnvironment() async throws {
         let workspace = try FleetWorkspace(instances: 1)
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine()
         #expect(try await fetch(port: workspace.port, path: "/env") == "hello-test")
         let prodPort = workspace.port + 1000
         try await fleet.deploy(service: "web", environment: "prod", image: "web:1", by: "ben", source: "test")
@@ -134,10 +131,7 @@ struct FleetDeployTests {
     func healthSoftThenHard() async throws {
         let workspace = try FleetWorkspace(instances: 1)
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine()
         let marker = workspace.folder.url.appendingPathComponent("unhealthy")
         try "down\n".write(to: marker, atomically: true, encoding: .utf8)
         func instance() async -> InstanceRecord? { await fleet.rows().first { $0.name == "web/test" }?.instances.first }
@@ -210,10 +204,7 @@ struct FleetDeployTests {
     func restartAndStopInstances() async throws {
         let workspace = try FleetWorkspace(instances: 2)
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine()
         let load = LoadGenerator()
         await load.start(port: workspace.port)
         await load.waitForRequests(20)
@@ -236,10 +227,7 @@ struct FleetDeployTests {
     func crashedInstanceRestarts() async throws {
         let workspace = try FleetWorkspace(instances: 2)
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine()
         let victim = try #require(try await workspace.store.instances().first)
         kill(-(victim.processGroup ?? 0), SIGKILL)
         try await waitUntil("the killed instance is restarted and healthy", seconds: 10) {

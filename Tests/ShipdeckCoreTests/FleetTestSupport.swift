@@ -60,6 +60,16 @@ struct FleetWorkspace {
         return image
     }
 
+    /// Records web:1, starts an engine (reporting to `recorder`) and deploys web:1 to test.
+    func deployedEngine(recorder: (any FleetRecorder)? = nil) async throws -> FleetEngine {
+        try await image(1)
+        let fleet = engine()
+        if let recorder { await fleet.attach(recorder) }
+        await fleet.start()
+        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        return fleet
+    }
+
     func engine() -> FleetEngine {
         FleetEngine(config: config, store: store, clock: SystemClock(), runtimes: [.process: ProcessRuntime()], probe: HTTPCheckClient.shared)
     }

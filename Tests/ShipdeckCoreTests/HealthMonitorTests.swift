@@ -60,12 +60,8 @@ struct HealthMonitorTests {
     func downtimeHoldsAlerts() async throws {
         let workspace = try FleetWorkspace(instances: 1, health: "{path: /health, interval: 1, timeout: 1, rise: 1, max_check_attempts: 2, retry_interval: 0.2}")
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
         let recorder = RecorderTwin()
-        await fleet.attach(recorder)
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine(recorder: recorder)
         let downtime = try await fleet.scheduleDowntime(service: "web", environment: "test", instance: nil, duration: 600, flexibleWindow: nil,
                                                         comment: "db migration", by: "ana")
         #expect(await instance(fleet)?.downtime == "db migration")
@@ -97,10 +93,7 @@ struct HealthMonitorTests {
         let script = "printf 'WEB OK - port %s answers | time=0.01s;1;2;0 size=12B\\\\n'; exit 0"
         let workspace = try FleetWorkspace(instances: 1, health: "{type: command, command: \"\(script.replacingOccurrences(of: "%s", with: "$PORT$"))\", interval: 30, timeout: 2, rise: 1}")
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine()
         let record = try #require(await instance(fleet))
         try await fleet.forceCheck(instance: record.id)
         let detail = try await fleet.checkDetail(instance: record.id)
@@ -115,10 +108,7 @@ struct HealthMonitorTests {
     func debianPlugins() async throws {
         let workspace = try FleetWorkspace(instances: 1)
         defer { workspace.folder.cleanup() }
-        try await workspace.image(1)
-        let fleet = workspace.engine()
-        await fleet.start()
-        try await fleet.deploy(service: "web", environment: "test", image: "web:1", by: "ana", source: "test")
+        let fleet = try await workspace.deployedEngine()
         let port = try #require(await instance(fleet)?.port)
         let plugins = PluginRunner()
         let http = await plugins.run("/usr/lib/nagios/plugins/check_http -H 127.0.0.1 -p \(port) -u /health", timeout: 5, at: Date())
