@@ -69,29 +69,8 @@ private final class HeadlessCore {
 
     init(_ sandbox: Sandbox) async throws {
         log = sandbox.root.appendingPathComponent("serve.log")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let command = [ShipdeckBinary.url.path, "serve", "--workspace", sandbox.demo.path, "--port", "0"]
-        let argv = command.map { strdup($0) } + [nil]
-        let envp = sandbox.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t(), allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw E2EFailure("could not start shipdeck serve: error \(spawned)") }
-        self.pid = pid
+        pid = try Command.spawn([ShipdeckBinary.url.path, "serve", "--workspace", sandbox.demo.path, "--port", "0"],
+                                environment: sandbox.environment, stdout: log, stderr: log)
         // Ready once core.json names the API.
         let info = sandbox.demo.appendingPathComponent(".shipdeck/core.json")
         let deadline = Date().addingTimeInterval(30)
