@@ -16,12 +16,12 @@ import Testing
         let file = folder.url.appendingPathComponent(".shipdeck/state.sqlite")
         do {
             let store = try SQLiteStore.open(at: file)
-            #expect(try await store.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs", "health-v1", "alerts-v1"])
+            #expect(try await store.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs", "health-v1", "alerts-v1", "board-v1-delivery"])
             try await store.upsertCard(Self.card("SHP-1", column: "Backlog"), by: "ana", change: "created")
             _ = try await store.nextCardNumber()
         }
         let reopened = try SQLiteStore.open(at: file)
-        #expect(try await reopened.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs", "health-v1", "alerts-v1"])
+        #expect(try await reopened.appliedMigrations() == ["v1-initial", "v2-indexes", "v3-build-jobs-logs", "fleet-v1", "fleet-v2-runs", "health-v1", "alerts-v1", "board-v1-delivery"])
         #expect(try await reopened.cards() == [Self.card("SHP-1", column: "Backlog")])
         #expect(try await reopened.nextCardNumber() == 2)
     }

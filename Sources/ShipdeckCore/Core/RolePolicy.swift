@@ -2,8 +2,8 @@
 ///
 /// | command | roles |
 /// | --- | --- |
-/// | move a card | dev, prod, oncall, lead |
-/// | delete a card | dev, lead |
+/// | add, edit, move, reorder or assign a card | dev, prod, oncall, lead |
+/// | delete a card, import cards | dev, lead |
 /// | start, cancel or retry a build | dev, prod, lead |
 /// | unblock a build | dev, prod, lead — and the deployer roles of the environment the block releases to |
 /// | deploy, roll back | the environment's `deployers` (a protected environment without them: prod, lead) |
@@ -16,8 +16,8 @@ public enum RolePolicy {
     /// The roles of which a person needs at least one to carry out `command`.
     public static func allowedRoles(for command: CoreCommand, in config: WorkspaceConfig? = nil) -> [String] {
         switch command {
-        case .moveCard: return ["dev", "prod", "oncall", "lead"]
-        case .deleteCard: return ["dev", "lead"]
+        case .moveCard, .addCard, .editCard, .reorderCard, .assignCard: return ["dev", "prod", "oncall", "lead"]
+        case .deleteCard, .importCards: return ["dev", "lead"]
         case .startBuild, .cancelBuild, .retryJobs, .unblock: return ["dev", "prod", "lead"]
         case .deploy(_, let environment, _), .rollback(_, let environment), .runOneOff(_, _, let environment, _):
             return deployers(of: environment, in: config)
@@ -64,6 +64,9 @@ public enum RolePolicy {
         switch command {
         case .moveCard: return "move cards"
         case .deleteCard: return "delete cards"
+        case .addCard: return "add cards"
+        case .editCard, .reorderCard, .assignCard: return "change cards"
+        case .importCards: return "import cards"
         case .startBuild: return "start builds"
         case .unblock: return "unblock builds"
         case .cancelBuild: return "cancel builds"

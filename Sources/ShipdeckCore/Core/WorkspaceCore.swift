@@ -28,6 +28,8 @@ public actor WorkspaceCore: CoreClient {
     /// Turns health changes, failed deploys and builds, and Events API triggers into incidents and
     /// pages; its timers run after `startEngines()`.
     public nonisolated let alerts: AlertEngine
+    /// Links commits to cards and moves cards as their changes reach test and prod.
+    public nonisolated let board: BoardEngine
     /// Builds on the main branch whose outcome already raised or resolved an alert.
     var alertedBuilds: Set<Int64> = []
 
@@ -47,6 +49,7 @@ public actor WorkspaceCore: CoreClient {
                                  probe: engines.probe)
         self.alerts = AlertEngine(config: config, store: store, clock: clock,
                                   notifier: engines.notifier ?? ChannelNotifier(directory: config.directory.path))
+        self.board = BoardEngine(config: config, store: store, clock: clock, commitLog: engines.commitLog)
     }
 
     /// The engines' ways to reach the world; tests may pass their own.
@@ -59,11 +62,15 @@ public actor WorkspaceCore: CoreClient {
         public var probe: any HealthProbe
         /// nil: `ChannelNotifier` running commands in the workspace folder.
         public var notifier: (any Notifier)?
+        /// Where the board reads the commits a build contains.
+        public var commitLog: any CommitLog
         public init(pipelines: any PipelineSource = GitPipelineSource(), jobs: any JobExecutor = JobRunner(),
                     repositories: any RepositoryReader = Checkout(),
                     runtimes: [RuntimeKind: any InstanceRuntime] = [.process: ProcessRuntime()],
-                    probe: any HealthProbe = HTTPCheckClient.shared, notifier: (any Notifier)? = nil) {
+                    probe: any HealthProbe = HTTPCheckClient.shared, notifier: (any Notifier)? = nil,
+                    commitLog: any CommitLog = GitCommitLog()) {
             self.notifier = notifier
+            self.commitLog = commitLog
             self.pipelines = pipelines
             self.jobs = jobs
             self.repositories = repositories
@@ -75,6 +82,8 @@ public actor WorkspaceCore: CoreClient {
     /// Starts the engines: recovers builds interrupted by a crash and watches the repos. Only the
     /// process that holds the workspace lock calls this.
     public func startEngines() async {
+        await board.attach(self)
+        await board.start(from: current)
         await alerts.attach(self)
         await alerts.start()
         await fleet.attach(self)
@@ -100,6 +109,7 @@ public actor WorkspaceCore: CoreClient {
         await builds.shutdown()
         await fleet.shutdown()
         await alerts.stop()
+        await board.stop()
     }
 
     /// Loads `DIRECTORY/shipdeck.yml`, opens (and migrates) the store, and builds the first snapshot.
@@ -260,28 +270,8 @@ public actor WorkspaceCore: CoreClient {
             _ = try await alerts.ingest(AlertEvent(action: action, dedupKey: key, summary: summary, source: actor.handle, severity: severity,
                                                    integration: "cli", service: service, environment: environment, by: actor.handle))
             return
-        case .moveCard, .deleteCard:
-            break
-        }
-        await lock()
-        defer { unlock() }
-        let now = clock.now
-        switch command {
-        case .moveCard(let id, let column):
-            guard config.board.columns.contains(where: { $0.name == column }) else {
-                throw ShipdeckError(.invalid, "there is no column '\(column)' on the board", field: "column",
-                                    hint: Suggestion.hint(for: column, in: config.board.columns.map(\.name)))
-            }
-            let moved = try await store.moveCard(id: id, toColumn: column, by: actor.handle, at: now,
-                                                 log: { try Self.logEntry(.cardUpdated(card: $0)) })
-            deliver(.cardUpdated(card: moved.value), sequence: moved.sequence, at: now)
-        case .deleteCard(let id):
-            let by = actor.handle
-            let deleted = try await store.deleteCard(id: id, by: by, at: now,
-                                                     log: { try Self.logEntry(.cardDeleted(id: $0.id, by: by)) })
-            deliver(.cardDeleted(id: id, by: by), sequence: deleted.sequence, at: now)
-        default:
-            break
+        case .moveCard, .deleteCard, .addCard, .editCard, .reorderCard, .assignCard, .importCards:
+            try await performBoard(command, as: actor)
         }
     }
 
@@ -302,6 +292,7 @@ public actor WorkspaceCore: CoreClient {
             saved = try await store.saveBuild(build, plan: plan, context: context, log: { try Self.logEntry(.buildUpdated(build: $0)) })
             deliver(.buildUpdated(build: saved.value), sequence: saved.sequence, at: clock.now)
         }
+        board.notify(.build(saved.value))
         await raiseAlert(for: saved.value)
         return saved.value
     }
@@ -441,5 +432,6 @@ extension WorkspaceCore: FleetRecorder {
         await lock()
         defer { unlock() }
         try? await publish(.fleetUpdated(row: row), at: clock.now)
+        board.notify(.fleet(row))
     }
 }

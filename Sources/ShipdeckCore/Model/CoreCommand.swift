@@ -3,8 +3,21 @@ import Foundation
 /// A request to change state, carried out by the core on behalf of a person. The core, not the
 /// client, checks the person's roles, so every client gets the same refusal with the same sentence.
 public enum CoreCommand: Codable, Sendable, Equatable {
-    case moveCard(id: String, toColumn: String)
+    /// Move a card to the end of a column. Done while its linked change is not in prod needs `override`,
+    /// which its history records.
+    case moveCard(id: String, toColumn: String, override: Bool = false)
     case deleteCard(id: String)
+    /// A new card at the end of `column` (default: the first column).
+    case addCard(title: String, description: String = "", services: [String] = [], labels: [String] = [], assignee: String? = nil,
+                 column: String? = nil)
+    /// Change a card's text, services, labels and assignee (nil assignee: nobody).
+    case editCard(id: String, title: String, description: String, services: [String], labels: [String], assignee: String?)
+    /// Move a card up (negative) or down within its column.
+    case reorderCard(id: String, by: Int)
+    /// Give a card to a person (nil: nobody).
+    case assignCard(id: String, to: String?)
+    /// Cards from an export: each replaces the card with its id or is added with that id; all or nothing.
+    case importCards(cards: [Card])
     /// Start a build of `service` (default: the tip of its checked-out branch).
     case startBuild(service: String, commit: String?, branch: String?, message: String?)
     /// Unblock the build's block step (`job`: which one, when several wait) with the form's values.

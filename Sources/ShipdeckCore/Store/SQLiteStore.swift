@@ -97,8 +97,9 @@ public final class SQLiteStore: Store {
     public func upsertCard(_ card: Card, by person: String, change: String) async throws {
         try await write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO card (id, title, description, "column", position, assignee, labels, services, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO card (id, title, description, "column", position, assignee, labels, services, createdAt, updatedAt,
+                                             commits, flag, inProdSince)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StoreRows.cardArguments(card))
             try Self.recordHistory(db, card.id, card.updatedAt, person, change)
         }
@@ -149,11 +150,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private static func recordHistory(_ db: Database, _ id: String, _ at: Date, _ who: String, _ change: String) throws {
+    static func recordHistory(_ db: Database, _ id: String, _ at: Date, _ who: String, _ change: String) throws {
         try db.execute(sql: "INSERT INTO cardHistory (cardId, at, who, change) VALUES (?, ?, ?, ?)", arguments: [id, at, who, change])
     }
 
-    private static func noCard(_ id: String) -> ShipdeckError {
+    static func noCard(_ id: String) -> ShipdeckError {
         ShipdeckError(.notFound, "there is no card \(id)", field: id, hint: "check the card id; it may have been deleted")
     }
 

@@ -28,6 +28,11 @@ public protocol Store: Sendable {
     func nextCardNumber() async throws -> Int
     /// A card's history, oldest first.
     func history(cardID: String) async throws -> [CardHistoryEntry]
+    /// Inserts or replaces every card of `changes` in one transaction, recording each change's history
+    /// line (none for a nil `change`); with `log`, each card's event is appended in the same transaction.
+    func saveCards(_ changes: [CardChange], by person: String, at date: Date, log: LogEntryMaker<Card>?) async throws -> [Logged<Card>]
+    /// Makes the next allocated card number at least `number` (after an import of numbered cards).
+    func reserveCardNumbers(through number: Int) async throws
 
     // MARK: Builds
     /// The newest `limit` builds of `service`, newest first.
@@ -115,6 +120,16 @@ public protocol Store: Sendable {
     func setting(_ key: String) async throws -> String?
     /// Sets or (with nil) removes a named value.
     func setSetting(_ key: String, to value: String?) async throws
+}
+
+/// A card as it should be stored and, when a person or the board did something to it, the history line.
+public struct CardChange: Sendable, Equatable {
+    public var card: Card
+    public var change: String?
+    public init(_ card: Card, _ change: String?) {
+        self.card = card
+        self.change = change
+    }
 }
 
 /// One line of a card's history: who changed what, when.

@@ -56,6 +56,7 @@ enum StoreMigrations {
         registerFleet(&migrator)
         registerHealth(&migrator)
         registerAlerts(&migrator)
+        registerBoard(&migrator)
         return migrator
     }
 
@@ -111,6 +112,18 @@ enum StoreMigrations {
                     id INTEGER PRIMARY KEY AUTOINCREMENT, dedupKey TEXT NOT NULL, state TEXT NOT NULL, resolvedAt DOUBLE, json TEXT NOT NULL);
                 CREATE INDEX incidentOpenByKey ON incident(dedupKey) WHERE state != 'resolved';
                 CREATE INDEX incidentByResolved ON incident(resolvedAt);
+                """)
+        }
+    }
+
+    static func registerBoard(_ migrator: inout DatabaseMigrator) {
+        // A card's linked commits (with their builds and environments) as JSON, the flag a rollback
+        // sets, and since when its change has run healthy in prod.
+        migrator.registerMigration("board-v1-delivery") { db in
+            try db.execute(sql: """
+                ALTER TABLE card ADD COLUMN commits TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE card ADD COLUMN flag TEXT;
+                ALTER TABLE card ADD COLUMN inProdSince DATETIME;
                 """)
         }
     }

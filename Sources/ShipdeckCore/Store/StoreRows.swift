@@ -19,12 +19,15 @@ enum StoreRows {
     static func card(_ row: Row) -> Card {
         Card(id: row["id"], title: row["title"], description: row["description"], column: row["column"],
              position: row["position"], assignee: row["assignee"], labels: list(row["labels"]),
-             services: list(row["services"]), createdAt: row["createdAt"], updatedAt: row["updatedAt"])
+             services: list(row["services"]), createdAt: row["createdAt"], updatedAt: row["updatedAt"],
+             commits: (try? JSONDecoder().decode([CardCommit].self, from: Data((row["commits"] as String? ?? "[]").utf8))) ?? [],
+             flag: row["flag"], inProdSince: row["inProdSince"])
     }
 
     static func cardArguments(_ card: Card) -> StatementArguments {
         [card.id, card.title, card.description, card.column, card.position, card.assignee, json(card.labels),
-         json(card.services), card.createdAt, card.updatedAt]
+         json(card.services), card.createdAt, card.updatedAt,
+         String(decoding: (try? JSONEncoder().encode(card.commits)) ?? Data("[]".utf8), as: UTF8.self), card.flag, card.inProdSince]
     }
 
     static func history(_ row: Row) -> CardHistoryEntry {

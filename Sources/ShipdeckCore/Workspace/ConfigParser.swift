@@ -176,11 +176,37 @@ struct ConfigParser {
     }
 
     func board(_ node: Node) -> BoardConfig {
-        guard let table = reader.table(node, path: "board", allowed: ["columns"], required: ["columns"]),
-              let list = table["columns"] else { return BoardConfig() }
+        guard let table = reader.table(node, path: "board", allowed: ["columns", "test_column", "done_column", "ship_column", "done_after"]) else {
+            return BoardConfig()
+        }
+        var columns = BoardConfig.defaultColumns
+        if let list = table["columns"] { columns = boardColumns(list) }
+        let names = columns.map(\.name)
+        func column(_ key: String) -> String? {
+            guard let value = table[key], let name = reader.string(value, path: "board.\(key)") else { return nil }
+            guard names.contains(name) else {
+                reader.fail(value, "board.\(key) names '\(name)', which is not a board column",
+                            hint: Suggestion.hint(for: name, in: names))
+                return nil
+            }
+            return name
+        }
+        var doneAfter = 600.0
+        if let value = table["done_after"], let seconds = reader.double(value, path: "board.done_after", positive: false) {
+            if seconds < 0 || seconds > 7 * 86_400 {
+                reader.fail(value, "board.done_after must be between 0 and 604800 seconds, not \(seconds)", hint: "write e.g. 600 for ten minutes")
+            } else {
+                doneAfter = seconds
+            }
+        }
+        return BoardConfig(columns: columns, testColumn: column("test_column"), doneColumn: column("done_column"),
+                           shipColumn: column("ship_column"), doneAfter: doneAfter)
+    }
+
+    private func boardColumns(_ list: Node) -> [BoardConfig.Column] {
         guard let items = list.sequence else {
             reader.fail(list, "board.columns must be a list", hint: "write `- name: Backlog` lines")
-            return BoardConfig()
+            return BoardConfig.defaultColumns
         }
         var columns: [BoardConfig.Column] = []
         for (index, item) in items.enumerated() {
@@ -198,6 +224,6 @@ struct ConfigParser {
             columns.append(.init(name: name, wip: wip))
         }
         if columns.isEmpty { reader.fail(list, "board.columns must list at least one column") }
-        return BoardConfig(columns: columns.isEmpty ? BoardConfig.defaultColumns : columns)
+        return columns.isEmpty ? BoardConfig.defaultColumns : columns
     }
 }
