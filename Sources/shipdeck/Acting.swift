@@ -34,35 +34,6 @@ struct Events: AsyncParsableCommand {
     }
 }
 
-struct CardCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "card", abstract: "Change cards through the running core.",
-        subcommands: [Move.self, Delete.self])
-
-    struct Move: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move a card to another column.")
-        @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The card id, e.g. SHP-3.") var id: String
-        @Argument(help: "The column name, e.g. \"In Test\".") var column: String
-
-        func run() async throws {
-            try await perform(.moveCard(id: id, toColumn: column), workspace: options.directory)
-            print("\(id) moved to \(column)")
-        }
-    }
-
-    struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a card.")
-        @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The card id, e.g. SHP-3.") var id: String
-
-        func run() async throws {
-            try await perform(.deleteCard(id: id), workspace: options.directory)
-            print("\(id) deleted")
-        }
-    }
-}
-
 /// Sends `command` to the workspace's running core as the acting person.
 func perform(_ command: CoreCommand, workspace: URL) async throws {
     do {
@@ -70,4 +41,14 @@ func perform(_ command: CoreCommand, workspace: URL) async throws {
     } catch {
         throw CLIError.report(error)
     }
+}
+
+/// The running core's state when one runs, else the store's (as `shipdeck status` reads it).
+func currentSnapshot(workspace: URL) async throws -> WorkspaceSnapshot {
+    do {
+        if try CoreLocator(workspace: workspace).locate() != nil {
+            return try await RemoteCore(locator: CoreLocator(workspace: workspace)).snapshot()
+        }
+        return try await WorkspaceCore.open(directory: workspace, environment: ProcessInfo.processInfo.environment).snapshot()
+    } catch { throw CLIError.report(error) }
 }

@@ -11,7 +11,7 @@ struct Shipdeck: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [Dashboard.self, Demo.self, Serve.self, Build.self, Unblock.self, Cancel.self, Retry.self, Log.self, Deploy.self, Deploys.self, Rollback.self, InstanceCommand.self, RunCommand.self, CheckCommand.self, DowntimeCommand.self,
                       AlertCommand.self,
-                      Events.self, CardCommand.self,
+                      Events.self, CardCommand.self, BoardCommand.self,
                       Validate.self, Status.self, Init.self, Keybindings.self],
         defaultSubcommand: Dashboard.self
     )

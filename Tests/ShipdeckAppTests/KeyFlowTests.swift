@@ -104,7 +104,7 @@ import TerminalUI
     }
 
     @Test func helpOverlayListsEveryBindingFromTheKeymap() {
-        let (driver, backend) = Fixtures.driver(width: 120, height: 60)
+        let (driver, backend) = Fixtures.driver(width: 120, height: 80)
         driver.type("?")
         for (_, bindings) in Keymap.sections {
             for binding in bindings {

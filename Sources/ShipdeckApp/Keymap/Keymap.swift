@@ -27,6 +27,15 @@ public enum Keymap {
 
     public static let panes: [PaneID: [Binding]] = [
         .board: [
+            Binding([.character("n")], .newCard, "New card in the selected column (a form: title, description, services, labels, assignee)",
+                    scope: .pane(.board), footer: "new"),
+            Binding([.character("e")], .editSelectedCard, "Edit the selected card", scope: .pane(.board), footer: "edit"),
+            Binding([.character("H"), .character("<")], .moveSelectedCard(-1), "Move the selected card to the column on the left", scope: .pane(.board)),
+            Binding([.character("L"), .character(">")], .moveSelectedCard(1),
+                    "Move the selected card to the column on the right (Done asks while its change is not in prod)", scope: .pane(.board), footer: "move"),
+            Binding([.character("K")], .reorderSelectedCard(-1), "Move the selected card up in its column", scope: .pane(.board)),
+            Binding([.character("J")], .reorderSelectedCard(1), "Move the selected card down in its column", scope: .pane(.board)),
+            Binding([.character("m")], .assignSelectedCardToMe, "Assign the selected card to me (again: unassign)", scope: .pane(.board), footer: "mine"),
             Binding([.character("d")], .deleteSelectedCard, "Delete the selected card", scope: .pane(.board), footer: "delete", destructive: true),
         ],
         .pipelines: [
@@ -101,7 +110,8 @@ public enum Keymap {
 
     /// Keys of the dialogs and inputs, which help lists after the tables.
     public static let modeKeys: [(String, String)] = [
-        ("Filter", "type to filter live · Enter keep · Esc clear"),
+        ("Filter", "type to filter live · Enter keep · Esc clear · on the board: @ana or assignee:ana, label:bug, service:orders"),
+        ("Card form", "Tab / ↑ ↓ move between fields · ←/→ Home End move the cursor · Enter save · Esc cancel"),
         ("Palette", "Tab complete · ↑/↓ choose · Enter run · Esc close"),
         ("Dialog", "←/→ or Tab choose · Enter answer · y yes · n / Esc no"),
         ("Mouse", "click selects a row and focuses its pane · wheel scrolls"),

@@ -22,6 +22,10 @@ public indirect enum Action: Sendable, Equatable {
     case runCommand(String)
     // Work
     case deleteSelectedCard
+    /// Board keys: `n` a new card (form), `e` edit the selected one, `H`/`L` move it a column, `J`/`K`
+    /// reorder it, `m` assign it to me (again: unassign).
+    case newCard, editSelectedCard, assignSelectedCardToMe
+    case moveSelectedCard(Int), reorderSelectedCard(Int)
     /// `b`: start a build of a service (asks which through the palette).
     case promptBuild
     case unblockSelected, cancelSelected

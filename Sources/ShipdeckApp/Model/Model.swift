@@ -32,6 +32,8 @@ public indirect enum Mode: Sendable, Equatable {
     case check
     /// A one-line text to type (a note on an alert).
     case prompt(TextPrompt)
+    /// The form of a new or edited card.
+    case cardForm(CardForm)
 }
 
 /// A dialog that offers a list and runs the chosen entry's action.

@@ -16,6 +16,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         case .filter(var field): field.insert(text); model.mode = .filter(field)
         case .palette(var field, _): field.insert(text); model.mode = .palette(field, selected: 0)
         case .prompt(var prompt): prompt.field.insert(text); model.mode = .prompt(prompt)
+        case .cardForm(var form): form.values[form.focused].insert(text); model.mode = .cardForm(form)
         default: break
         }
     case .mouse(let event): handleMouse(&model, event)
@@ -135,6 +136,8 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         effects = updateCheck(&model, action)
     case .acknowledgeSelectedAlert, .resolveSelectedAlert, .promptAlertNote, .promptAlertSnooze, .rollbackAlertService:
         effects = updateAlerts(&model, action)
+    case .newCard, .editSelectedCard, .assignSelectedCardToMe, .moveSelectedCard, .reorderSelectedCard:
+        effects = updateBoard(&model, action)
     }
     model.filterCache.refresh(for: model)
     if let id = keepAlert, let position = model.alertPosition(of: id) { model.selection[.alerts] = position }
@@ -231,6 +234,8 @@ func handleKey(_ model: inout Model, _ key: Key) -> [Effect] {
         return logKey(&model, &log, key)
     case .form(var form):
         return formKey(&model, &form, key)
+    case .cardForm(var form):
+        return cardFormKey(&model, &form, key)
     case .normal, .detail:
         guard let action = Keymap.action(for: key, in: model.focus) else { return [] }
         return update(&model, action)

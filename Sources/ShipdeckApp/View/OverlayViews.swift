@@ -95,14 +95,7 @@ enum DetailView {
         switch model.focus {
         case .board:
             guard let card = snapshot.board.columns.flatMap(\.cards).first(where: { $0.id == model.selectedCard }) else { return ["Card"] }
-            return ["\(card.id) — \(card.title)",
-                    "Column:    \(card.column)",
-                    "Assignee:  \(card.assignee ?? "nobody")",
-                    "Labels:    \(card.labels.isEmpty ? "—" : card.labels.joined(separator: ", "))",
-                    "Services:  \(card.services.isEmpty ? "—" : card.services.joined(separator: ", "))",
-                    "Created:   \(ClockFormat.age(card.createdAt, now: model.now))",
-                    "Updated:   \(ClockFormat.age(card.updatedAt, now: model.now))",
-                    ""] + card.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            return CardDetail.lines(card, snapshot: snapshot, now: model.now)
         case .pipelines:
             guard let build = model.selectedBuild else { return ["Build"] }
             return BuildView.summary(build, model: model, width: model.size.width - (model.zoomed ? 8 : 12))

@@ -60,7 +60,8 @@ public enum PaneRows {
 
     /// The text a filter searches on a card.
     static func searchText(_ card: Card) -> String {
-        [card.id, card.title, card.column, card.assignee ?? "", card.labels.joined(separator: " "), card.services.joined(separator: " ")].joined(separator: " ")
+        [card.id, card.title, card.description, card.column, card.assignee ?? "", card.labels.joined(separator: " "),
+         card.services.joined(separator: " ")].joined(separator: " ")
     }
 
     /// Whether `text` holds every word of `filter` (case-insensitive).
@@ -116,11 +117,11 @@ public enum PaneRows {
         }
     }
 
-    /// The ids of the cards that pass the board's filter: nil when every card does.
+    /// The ids of the cards that pass the board's filter (`CardFilter`): nil when every card does.
     static func matchingCards(snapshot: WorkspaceSnapshot?, filter: String?) -> Set<String>? {
         guard let snapshot, let filter, !filter.isEmpty else { return nil }
-        let words = filter.lowercased().split(separator: " ")
-        return Set(snapshot.board.columns.lazy.flatMap(\.cards).filter { matches(searchText($0), words: words) }.map(\.id))
+        let parsed = CardFilter(filter)
+        return Set(snapshot.board.columns.lazy.flatMap(\.cards).filter(parsed.matches).map(\.id))
     }
 
     /// How many rows of `pane` pass its filter.

@@ -73,7 +73,7 @@ enum BoardView {
                 screen.put(BoardLayout.title(column).truncated(to: rect.width - 1), x: rect.x, y: rect.y, style: theme[over ? .critical : .header])
                 let listArea = Rect(x: rect.x, y: rect.y + 1, width: rect.width - 1, height: rect.height - 1)
                 let window = column.cards.dropFirst(offset).prefix(listArea.height).map { card in
-                    [Span(card.id + " ", theme[.muted]), Span(card.title, theme[.text])]
+                    flagSpans(card, model) + [Span(card.id + " ", theme[.muted]), Span(card.title, theme[.text])]
                 }
                 let selected = column.cards.firstIndex { $0.id == model.selectedCard }
                 ListView(window: Array(window), firstIndex: offset, total: column.cards.count, selected: selected, focused: focused)
@@ -94,11 +94,16 @@ enum BoardView {
                 let over = column.wipLimit.map { column.total > $0 } ?? false
                 return [Span(BoardLayout.title(column), theme[over ? .critical : .header])]
             case .card(let card):
-                var line = [Span("  " + card.id.padded(to: 8), theme[.muted]), Span(card.title, theme[.text])]
+                var line = [Span("  ", theme[.text])] + flagSpans(card, model) + [Span(card.id.padded(to: 8), theme[.muted]), Span(card.title, theme[.text])]
                 if let assignee = card.assignee { line.append(Span(" @\(assignee)", theme[.info])) }
                 return line
             }
         }
         ListView(window: spans, firstIndex: offset, total: rows.count, selected: selectedIndex, focused: focused).render(into: &screen, area: area, theme: theme)
+    }
+
+    /// A warning mark before a card the board moved back (a rollback took its change out of prod).
+    static func flagSpans(_ card: Card, _ model: Model) -> [Span] {
+        card.flag == nil ? [] : [Span(model.glyphs.warning + " ", model.theme[.warning])]
     }
 }

@@ -28,6 +28,7 @@ public func view(_ model: Model) -> Screen {
             .render(into: &screen, theme: model.theme, glyphs: model.glyphs)
     case .log(let log): LogView.render(log, model: model, into: &screen)
     case .form(let form): FormView.render(form, model: model, into: &screen)
+    case .cardForm(let form): CardFormView.render(form, model: model, into: &screen)
     case .picker(let picker): PickerView.render(picker, model: model, into: &screen)
     case .prompt(let prompt): PromptView.render(prompt, model: model, into: &screen)
     case .normal, .filter, .check: break

@@ -48,7 +48,7 @@ enum SnapshotBuilder {
             if columns.indices.contains(index) { columns[index].cards.append(card) }
         }
         for index in columns.indices { columns[index].cards.sort { ($0.position, $0.id) < ($1.position, $1.id) } }
-        return BoardSnapshot(columns: columns)
+        return BoardSnapshot(columns: columns, doneColumn: config.board.doneColumn)
     }
 
     /// One row per service × environment with the desired count and no instances yet.

@@ -84,7 +84,12 @@ public struct OnCallSlot: Codable, Sendable, Equatable {
 
 public struct BoardSnapshot: Codable, Sendable, Equatable {
     public var columns: [BoardColumn]
-    public init(columns: [BoardColumn]) { self.columns = columns }
+    /// The column a card reaches once its change runs healthy in prod (`board.done_column`); nil: the last.
+    public var doneColumn: String?
+    public init(columns: [BoardColumn], doneColumn: String? = nil) {
+        self.columns = columns
+        self.doneColumn = doneColumn
+    }
 
     public var cardCount: Int { columns.reduce(0) { $0 + $1.cards.count } }
 }
