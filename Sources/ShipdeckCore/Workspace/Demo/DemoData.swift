@@ -7,9 +7,10 @@ enum DemoData {
 
     /// Service name, one-line message, and the card ids its commits mention.
     static let services: [(name: String, message: String, cards: [String])] = [
-        ("orders", "Orders are taken here.", ["SHP-3", "SHP-7"]),
-        ("payments", "Payments settle here.", ["SHP-4", "SHP-9"]),
-        ("catalog", "The catalog lists products.", ["SHP-2", "SHP-6"]),
+        // Cards whose work is shipping: the first deploys to test move Ready to Ship cards to In Test.
+        ("orders", "Orders are taken here.", ["SHP-7", "SHP-12"]),
+        ("payments", "Payments settle here.", ["SHP-9", "SHP-12"]),
+        ("catalog", "The catalog lists products.", ["SHP-6", "SHP-12"]),
         ("notifications", "Notifications go out from here.", ["SHP-5", "SHP-11"]),
     ]
 
@@ -93,6 +94,8 @@ enum DemoData {
             - {name: Ready to Ship}
             - {name: In Test}
             - {name: Done}
+          # A card is Done once its change has run healthy in prod this long (short for the demo; default 600).
+          done_after: 30
 
         """
 
