@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import ShipdeckAPI
+import ShipdeckApp
 import ShipdeckCore
 
 struct CardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "card", abstract: "Add, move, list and delete cards through the running core.",
-        subcommands: [Add.self, Move.self, List.self, Delete.self])
+        subcommands: [Add.self, Move.self, List.self, Show.self, Delete.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a card (at the end of the first column unless --column says).")
@@ -65,6 +66,29 @@ struct CardCommand: AsyncParsableCommand {
                 print("\(column.name) (\(count))\(column.overLimit ? "  over WIP limit" : "")")
                 for card in column.cards { print("  " + CardLine.text(card)) }
             }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a card: its fields, linked commits, where they run, and its history.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The card id, e.g. SHP-3.") var id: String
+
+        func run() async throws {
+            let snapshot = try await currentSnapshot(workspace: options.directory)
+            guard let card = snapshot.board.columns.flatMap(\.cards).first(where: { $0.id.caseInsensitiveCompare(id) == .orderedSame }) else {
+                throw CLIError.report(ShipdeckError(.notFound, "there is no card \(id)", field: id, hint: "`shipdeck card list` lists the cards"))
+            }
+            let history: [CardHistoryEntry]
+            do {
+                if try CoreLocator(workspace: options.directory).locate() != nil {
+                    history = try await RemoteCore(locator: CoreLocator(workspace: options.directory)).cardHistory(id: card.id)
+                } else {
+                    history = try await WorkspaceCore.open(directory: options.directory, environment: ProcessInfo.processInfo.environment)
+                        .cardHistory(id: card.id)
+                }
+            } catch { throw CLIError.report(error) }
+            for line in CardDetail.lines(card, snapshot: snapshot, now: Date(), history: history) { print(line) }
         }
     }
 

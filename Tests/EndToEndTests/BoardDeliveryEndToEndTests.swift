@@ -50,5 +50,9 @@ import Testing
                                             environment: sandbox.environment)
         #expect(listed.stdout.contains("SHP-13   Cache the price list"), "card list: \(listed.stdout) \(listed.stderr)")
         #expect(listed.stdout.contains("runs in test, prod"), "card list: \(listed.stdout)")
+        let shown = try ShipdeckBinary.run(["card", "show", "SHP-13", "--workspace", sandbox.demo.path], in: sandbox.demo, environment: sandbox.environment)
+        #expect(shown.stdout.contains("fay    created in Backlog"), "card show: \(shown.stdout) \(shown.stderr)")
+        #expect(shown.stdout.contains("board  moved from Backlog to In Test: deployed to test in orders:1"), "card show: \(shown.stdout)")
+        #expect(shown.stdout.contains("board  moved from In Test to Done: orders:1 ran healthy in prod for 2s"), "card show: \(shown.stdout)")
     }
 }

@@ -112,7 +112,14 @@ import Testing
                                                                  builds: [7], runsIn: ["test"])]
         snapshot.board.columns[0].cards[0].flag = "rolled back: prod runs orders:6, without orders abc1234d"
         let (driver, backend) = Fixtures.driver(width: 120, height: 40, snapshot: snapshot)
-        driver.press(.enter)
+        #expect(driver.press(.enter) == [.loadCardHistory(id: "SHP-1")])
+        _ = driver.dispatch(.cardHistoryLoaded(id: "SHP-1", history: [
+            CardHistoryEntry(cardID: "SHP-1", at: Fixtures.now.addingTimeInterval(-600), who: "ana", change: "created in Backlog"),
+            CardHistoryEntry(cardID: "SHP-1", at: Fixtures.now.addingTimeInterval(-120), who: "board", change: "linked orders commit abc1234d (built in orders#7)"),
+        ]))
+        driver.render()
+        #expect(backend.text.contains("History (newest first)"))
+        #expect(backend.text.contains("2m ago   board  linked orders commit abc1234d (built in orders#7)"))
         #expect(backend.text.contains("Delivery:  runs in test"))
         #expect(backend.text.contains("orders abc1234d SHP-1 retry budget — Ana"))
         #expect(backend.text.contains("builds #7 passed  ·  test: yes  prod: not yet"))

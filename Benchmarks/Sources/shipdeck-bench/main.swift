@@ -107,7 +107,7 @@ func runPipelines() {
     }
 }
 
-let dashboardCases = ["overview", "update", "filter"] + PaneID.allCases.map { "\($0.title) full screen" }
+let dashboardCases = ["overview", "update", "filter", "board"] + PaneID.allCases.map { "\($0.title) full screen" }
 // `--only pipelines` names the engine section, not the dashboard's "Pipelines full screen" frame
 // (select that one with `--only "pipelines full"`).
 let sectionOnly = ["fanout", "pipelines"].contains(options.only?.lowercased() ?? "")
@@ -194,6 +194,42 @@ for (pane, text) in [(PaneID.board, "deplo"), (.alerts, "laten")] where wanted("
         _ = update(&state.0, .key(.character(last)))
         state.1.render(view(state.0))
         return state.1.lastWrittenCells
+    }, baselineEmpty))
+}
+
+// MARK: The board at scale: a qualified filter, a card the board engine moves, the engine's rules
+
+if wanted("board") {
+    var qualified = makeModel(largeSnapshot, focus: .board)
+    _ = update(&qualified, .startFilter)
+    for character in "label:bug deplo" { _ = update(&qualified, .key(.character(character))) }
+    let typed = qualified
+    timeRows.append(("board (\(n))", measure("Board: type 'o' after 'label:bug depl': update + view + render", budget: budget,
+                                               setup: { (typed, warmTerminal(for: typed)) }) { state in
+        _ = update(&state.0, .key(.character("o")))
+        state.1.render(view(state.0))
+        return state.1.lastWrittenCells
+    }, baselineEmpty))
+    let board = makeModel(largeSnapshot, focus: .board)
+    var moved = largeSnapshot.board.columns[0].cards[0]
+    moved.column = largeSnapshot.board.columns[1].name
+    let event = CoreEvent(sequence: 1, at: Fixtures.now, change: .cardUpdated(card: moved))
+    timeRows.append(("board (\(n))", measure("Board: a card moved by the board (core event): update + view + render", budget: budget,
+                                               setup: { (board, warmTerminal(for: board)) }) { state in
+        _ = update(&state.0, .core(event))
+        state.1.render(view(state.0))
+        return state.1.lastWrittenCells
+    }, baselineEmpty))
+    // The rules the board engine applies to every linked card when a service's image or health changes.
+    let rules = BoardRules(board: BoardConfig(), environments: EnvironmentConfig.defaults)
+    let linked = largeSnapshot.board.columns.flatMap(\.cards).map { card -> Card in
+        var card = card
+        card.commits = [CardCommit(service: "svc-\(card.position % 30)", sha: "abcdef1234567890", subject: card.title, author: "ana", builds: [1, 2])]
+        return card
+    }
+    let delivered = DeliveredService(image: "svc:2", build: 2, healthySince: Fixtures.now)
+    timeRows.append(("board (\(n))", measure("Board engine: rules over every linked card (one fleet change)", budget: budget) {
+        linked.reduce(0) { count, card in count + (rules.apply(to: card, fleet: { _, _ in delivered }, now: Fixtures.now) == nil ? 0 : 1) }
     }, baselineEmpty))
 }
 

@@ -77,6 +77,17 @@ public final class RemoteCore: CoreClient, Sendable {
         return try APIDocuments.decoder().decode(CheckDetail.self, from: Data(buffer: body))
     }
 
+    public func cardHistory(id: String) async throws -> [CardHistoryEntry] {
+        let endpoint = try locator.require()
+        var components = URLComponents()
+        components.path = "/v1/cards/\(id)/history"
+        var request = HTTPClientRequest(url: endpoint.url + (components.string ?? ""))
+        request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+        let response = try await execute(request, endpoint: endpoint)
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return try APIDocuments.decoder().decode([CardHistoryEntry].self, from: Data(buffer: body))
+    }
+
     public func events() async -> AsyncStream<CoreEvent> { await events(after: nil) }
 
     public func events(after sequence: Int64?) async -> AsyncStream<CoreEvent> {

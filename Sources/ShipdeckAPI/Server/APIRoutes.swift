@@ -37,6 +37,13 @@ struct APIRoutes: Sendable {
                 return APIResponses.error(status: APIResponses.status(for: error), error)
             }
         }
+        router.get("/v1/cards/:id/history") { _, context in
+            do {
+                return APIResponses.json(try await core.cardHistory(id: context.parameters.get("id") ?? ""))
+            } catch let error as ShipdeckError {
+                return APIResponses.error(status: APIResponses.status(for: error), error)
+            }
+        }
         router.post("/v1/checks/results") { request, _ in
             try await passive(request, as: APIDocuments.CheckResultRequest.self) { ($0.service, $0.environment, $0.instance, $0.status, $0.output ?? "") }
         }

@@ -26,6 +26,8 @@ public indirect enum Action: Sendable, Equatable {
     /// reorder it, `m` assign it to me (again: unassign).
     case newCard, editSelectedCard, assignSelectedCardToMe
     case moveSelectedCard(Int), reorderSelectedCard(Int)
+    /// A card's history arrived (for its open detail).
+    case cardHistoryLoaded(id: String, history: [CardHistoryEntry])
     /// `b`: start a build of a service (asks which through the palette).
     case promptBuild
     case unblockSelected, cancelSelected

@@ -92,6 +92,12 @@ public struct Notice: Sendable, Equatable {
     }
 }
 
+/// A card's history as fetched for its detail.
+public struct LoadedCardHistory: Sendable, Equatable {
+    public var id: String
+    public var entries: [CardHistoryEntry]
+}
+
 /// The dashboard's whole state: a plain value changed only by `update`.
 public struct Model: Sendable, Equatable {
     public var snapshot: WorkspaceSnapshot?
@@ -130,6 +136,8 @@ public struct Model: Sendable, Equatable {
     public var detailInstance = 0
     /// The open check detail, kept while a dialog over it (downtime picker, confirmation) is open.
     public var check: CheckViewState?
+    /// The history of the card whose detail is open, once fetched.
+    public var cardHistory: LoadedCardHistory?
     /// First visible line of an alert's detail.
     public var alertDetailOffset = 0
     /// The Alerts pane flashes for a moment when a new high-urgency alert arrives.

@@ -90,6 +90,10 @@ public final class AppRunner: @unchecked Sendable {
                         inbox.push(.commandFailed(String(describing: error)))
                     }
                 }
+            case .loadCardHistory(let id):
+                Task { [client, inbox] in
+                    if let history = try? await client.cardHistory(id: id) { inbox.push(.cardHistoryLoaded(id: id, history: history)) }
+                }
             case .loadCheckDetail(let instance):
                 Task { [client, inbox] in
                     do {

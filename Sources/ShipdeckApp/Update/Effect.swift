@@ -13,6 +13,8 @@ public enum Effect: Sendable, Equatable {
     case loadInstanceLog(id: String, after: Int)
     /// Fetch an instance's health check detail.
     case loadCheckDetail(instance: String)
+    /// Fetch a card's history (its detail shows it).
+    case loadCardHistory(id: String)
     /// Ring the terminal's bell (a new high-urgency alert; `alerts.bell`). The driver rings it.
     case bell
 }

@@ -51,6 +51,9 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         if case .notice(let text) = event.change { model.notice = Notice(text) }
         effects += healthEffects(&model, event.change)
         effects += alertEffects(&model, event.change, known: known)
+        if case .cardUpdated(let card) = event.change, model.mode == .detail, model.focus == .board, card.id == model.selectedCard {
+            effects.append(.loadCardHistory(id: card.id))
+        }
         if case .buildUpdated(let build) = event.change, case .log(let log) = model.mode, build.service == log.service, build.number == log.number {
             effects = [.loadLog(service: log.service, number: log.number, job: log.job, attempt: log.attempt, after: log.lines.last?.line ?? 0)]
         }
@@ -86,6 +89,10 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
             model.mode = .detail
             model.detailInstance = 0
             model.alertDetailOffset = 0
+            if model.focus == .board, let id = model.selectedCard {
+                if model.cardHistory?.id != id { model.cardHistory = nil }
+                effects = [.loadCardHistory(id: id)]
+            }
         }
     case .back:
         if model.mode != .normal {
@@ -138,6 +145,8 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         effects = updateAlerts(&model, action)
     case .newCard, .editSelectedCard, .assignSelectedCardToMe, .moveSelectedCard, .reorderSelectedCard:
         effects = updateBoard(&model, action)
+    case .cardHistoryLoaded(let id, let history):
+        model.cardHistory = LoadedCardHistory(id: id, entries: history)
     }
     model.filterCache.refresh(for: model)
     if let id = keepAlert, let position = model.alertPosition(of: id) { model.selection[.alerts] = position }

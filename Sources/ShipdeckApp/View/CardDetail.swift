@@ -3,8 +3,8 @@ import ShipdeckCore
 
 /// A card's detail (Enter on the board): its fields, its linked commits with the builds that contain
 /// each and where each runs now, and why the board moved it back, if it did.
-enum CardDetail {
-    static func lines(_ card: Card, snapshot: WorkspaceSnapshot, now: Date) -> [String] {
+public enum CardDetail {
+    public static func lines(_ card: Card, snapshot: WorkspaceSnapshot, now: Date, history: [CardHistoryEntry]? = nil) -> [String] {
         var lines = ["\(card.id) — \(card.title)",
                      "Column:    \(card.column)",
                      "Assignee:  \(card.assignee ?? "nobody")",
@@ -35,6 +35,13 @@ enum CardDetail {
         if !card.description.isEmpty {
             lines.append("")
             lines += card.description.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        if let history, !history.isEmpty {
+            lines.append("")
+            lines.append("History (newest first)")
+            for entry in history.reversed() {
+                lines.append("  \(ClockFormat.age(entry.at, now: now).padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.who.padding(toLength: 6, withPad: " ", startingAt: 0)) \(entry.change)")
+            }
         }
         return lines
     }

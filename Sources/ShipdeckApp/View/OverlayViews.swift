@@ -95,7 +95,8 @@ enum DetailView {
         switch model.focus {
         case .board:
             guard let card = snapshot.board.columns.flatMap(\.cards).first(where: { $0.id == model.selectedCard }) else { return ["Card"] }
-            return CardDetail.lines(card, snapshot: snapshot, now: model.now)
+            return CardDetail.lines(card, snapshot: snapshot, now: model.now,
+                                    history: model.cardHistory?.id == card.id ? model.cardHistory?.entries : nil)
         case .pipelines:
             guard let build = model.selectedBuild else { return ["Build"] }
             return BuildView.summary(build, model: model, width: model.size.width - (model.zoomed ? 8 : 12))

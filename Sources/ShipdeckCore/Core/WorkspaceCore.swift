@@ -350,8 +350,11 @@ public actor WorkspaceCore: CoreClient {
     }
 
     /// A card's history, oldest first.
+    /// - Throws: `ShipdeckError` (.notFound) when there is no such card and it has no history.
     public func cardHistory(id: String) async throws -> [CardHistoryEntry] {
-        try await store.history(cardID: id)
+        let history = try await store.history(cardID: id)
+        if history.isEmpty, try await store.card(id: id) == nil { throw Self.noCard(id) }
+        return history
     }
 
     /// Publishes a one-line notice (shown in the status line) to every subscriber.

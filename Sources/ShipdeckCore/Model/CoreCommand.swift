@@ -77,6 +77,8 @@ public protocol CoreClient: Sendable {
     func instanceLog(id: String, after: Int, limit: Int) async throws -> [LogLine]
     /// An instance's health check: state, last output and perfdata, history and downtimes.
     func checkDetail(instance id: String) async throws -> CheckDetail
+    /// A card's history, oldest first: every change with who and when.
+    func cardHistory(id: String) async throws -> [CardHistoryEntry]
 }
 
 /// Whether a client reaches its core; an in-process core is always connected.
