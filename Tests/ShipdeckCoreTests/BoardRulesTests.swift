@@ -75,6 +75,12 @@ import Testing
         #expect(gone.card.column == "Ready to Ship")
     }
 
+    @Test func aProdWithoutAnyImageYetIsNotARollback() {
+        // A restarted core's first rows, before it adopted its instances, carry no image.
+        let done = card("Done", inProdSince: Self.t0)
+        #expect(rules.apply(to: done, fleet: fleet(test: 3, prod: nil), now: Self.t0)?.card.column ?? "Done" == "Done")
+    }
+
     @Test func aCardMovedToDoneByHandIsNotBouncedBack() {
         // Done by override: it never ran in prod, so nothing was rolled back.
         let change = rules.apply(to: card("Done"), fleet: fleet(test: 3, prod: 2), now: Self.t0)

@@ -34,6 +34,8 @@ public actor BoardEngine {
     private var timer: Task<Void, Never>?
     /// How many commits back a build's history is scanned for card ids.
     public static let scanDepth = 500
+    /// How many of each service's newest builds a starting engine scans.
+    public static let buildsScannedAtStart = 5
 
     public init(config: WorkspaceConfig, store: any Store, clock: any ShipdeckClock, commitLog: any CommitLog = GitCommitLog()) {
         self.config = config
@@ -50,7 +52,10 @@ public actor BoardEngine {
     public func start(from snapshot: WorkspaceSnapshot) {
         guard loop == nil else { return }
         for row in snapshot.fleet { observe(row) }
-        for pipelines in snapshot.pipelines { for build in pipelines.builds.reversed() { inputContinuation.yield(.build(build)) } }
+        // A restarted core links what changed while it was down: the newest builds of each service again.
+        for pipelines in snapshot.pipelines {
+            for build in pipelines.builds.prefix(Self.buildsScannedAtStart).reversed() { inputContinuation.yield(.build(build)) }
+        }
         let stream = inputs
         loop = Task { [weak self] in
             for await input in stream {

@@ -64,8 +64,10 @@ public struct BoardRules: Sendable {
                     change = "moved from \(card.column) to \(board.doneColumn): \(images(services, prod, fleet)) ran healthy in \(prod) for \(Self.duration(board.doneAfter))"
                 }
             }
-        } else if next.inProdSince != nil, let prod = prodEnvironment {
-            // It ran in prod and no longer does: a rollback (or a redeploy of an older image) took it out.
+        } else if next.inProdSince != nil, let prod = prodEnvironment,
+                  services.allSatisfy({ fleet($0, prod)?.build != nil }) {
+            // It ran in prod and prod now runs other images: a rollback (or a redeploy of an older image)
+            // took it out. (No image at all is a core still adopting its instances, not a rollback.)
             next.inProdSince = nil
             let missing = next.commits.filter { !$0.runsIn.contains(prod) }.map { "\($0.service) \($0.shortSHA)" }
             next.flag = "rolled back: \(prod) runs \(images(services, prod, fleet)), without \(missing.joined(separator: ", "))"
