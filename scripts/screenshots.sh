@@ -122,3 +122,8 @@ shot alerts-120x40 120 40 "" \
     "$ALERT 'orders p99 above 2 s for 5 min' --severity critical --service orders --env prod --dedup-key orders-latency" "4 Alerts" \
     "$ALERT 'catalog search errors above 1 %' --severity warning --service catalog --env test --dedup-key catalog-errors" "4 Alerts" \
     "4" "catalog search" "Enter" "Timeline"
+# The board: a card the demo's first deploy to test moved to In Test (its detail: commits, builds,
+# where each runs, history), and the new-card form.
+shot board-card-detail-120x40 120 40 "" "1" "Board" "/SHP-5" "/SHP-5" "Enter" "!SHP-1 " "Enter" "runs in test" "_" "History"
+shot board-new-card-120x40 120 40 "" "1" "Board" "n" "New card" "Cache the price list für alle" "für alle" "Tab" "Description" \
+    "Prices are read on every request" "every request" "Tab" "Services" "orders, catalog" "catalog"

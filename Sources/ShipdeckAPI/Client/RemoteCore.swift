@@ -67,25 +67,23 @@ public final class RemoteCore: CoreClient, Sendable {
     }
 
     public func checkDetail(instance id: String) async throws -> CheckDetail {
-        let endpoint = try locator.require()
-        var components = URLComponents()
-        components.path = "/v1/instances/\(id)/check"
-        var request = HTTPClientRequest(url: endpoint.url + (components.string ?? ""))
-        request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
-        let response = try await execute(request, endpoint: endpoint)
-        let body = try await response.body.collect(upTo: 16 << 20)
-        return try APIDocuments.decoder().decode(CheckDetail.self, from: Data(buffer: body))
+        try await get("/v1/instances/\(id)/check")
     }
 
     public func cardHistory(id: String) async throws -> [CardHistoryEntry] {
+        try await get("/v1/cards/\(id)/history")
+    }
+
+    /// GETs `path` and decodes its JSON body.
+    private func get<Document: Decodable>(_ path: String) async throws -> Document {
         let endpoint = try locator.require()
         var components = URLComponents()
-        components.path = "/v1/cards/\(id)/history"
+        components.path = path
         var request = HTTPClientRequest(url: endpoint.url + (components.string ?? ""))
         request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
         let response = try await execute(request, endpoint: endpoint)
         let body = try await response.body.collect(upTo: 16 << 20)
-        return try APIDocuments.decoder().decode([CardHistoryEntry].self, from: Data(buffer: body))
+        return try APIDocuments.decoder().decode(Document.self, from: Data(buffer: body))
     }
 
     public func events() async -> AsyncStream<CoreEvent> { await events(after: nil) }
