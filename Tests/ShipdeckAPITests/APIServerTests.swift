@@ -168,11 +168,33 @@ import Testing
         #expect(allowed.status == 200)
     }
 
+    @Test func cardHistoryMatchesTheSpecAndAnUnknownCardIs404() async throws {
+        let workspace = try await TestWorkspace.make()
+        defer { workspace.cleanUp() }
+        let host = try await workspace.startHost()
+        try await host.core.perform(.addCard(title: "Cache prices", services: ["orders"]), as: "fay")
+        let snapshot = await host.core.snapshot()
+        let id = try #require(snapshot.board.columns.flatMap(\.cards).first { $0.title == "Cache prices" }?.id)
+        let history = try await request(host.server.url + "/v1/cards/\(id)/history", token: workspace.token)
+        let missing = try await request(host.server.url + "/v1/cards/SHP-999/history", token: workspace.token)
+        await host.stop()
+        #expect(history.status == 200)
+        #expect(history.text.contains("created in Backlog"))
+        #expect(missing.status == 404)
+        #expect(try openAPIViolations(missing.body, schema: "Error") == "")
+    }
+
     @Test func commandRequestsAndEventsMatchTheSpec() async throws {
         let commands: [CoreCommand] = [
             .moveCard(id: "SHP-1", toColumn: "Done"), .startBuild(service: "orders", commit: nil, branch: "main", message: nil),
             .unblock(service: "orders", number: 3, job: "release", fields: ["window": "now"]), .cancelBuild(service: "orders", number: 3),
             .retryJobs(service: "orders", number: 3, job: nil),
+            .moveCard(id: "SHP-1", toColumn: "Done", override: true),
+            .addCard(title: "Cache prices", description: "why", services: ["orders"], labels: ["perf"], assignee: "ana", column: "Backlog"),
+            .addCard(title: "Only a title"),
+            .editCard(id: "SHP-1", title: "t", description: "", services: [], labels: [], assignee: nil),
+            .reorderCard(id: "SHP-1", by: -1), .assignCard(id: "SHP-1", to: "ana"), .assignCard(id: "SHP-1", to: nil),
+            .importCards(cards: [Card(id: "SHP-9", title: "t", column: "Backlog", position: 0, createdAt: Date(), updatedAt: Date())]),
         ]
         for command in commands {
             let document = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: command))
@@ -187,7 +209,9 @@ import Testing
         #expect(try openAPIViolations(event, schema: "CoreEvent") == "")
         let line = try APIDocuments.encoder().encode(LogLine(line: 1, at: Date(), stream: .stderr, text: "\u{1B}[31mred\u{1B}[0m"))
         #expect(try openAPIViolations(line, schema: "LogLine") == "")
-        let card = Card(id: "SHP-1", title: "t", column: "Done", position: 0, createdAt: Date(), updatedAt: Date())
+        let card = Card(id: "SHP-1", title: "t", column: "Done", position: 0, createdAt: Date(), updatedAt: Date(),
+                        commits: [CardCommit(service: "orders", sha: "abc123", subject: "SHP-1 t", author: "Ana", builds: [3], runsIn: ["test"])],
+                        flag: "rolled back", inProdSince: Date())
         for change in [CoreEvent.Change.cardUpdated(card: card), .cardDeleted(id: "SHP-1", by: "fay"), .notice(text: "hi")] {
             let event = try APIDocuments.encoder().encode(CoreEvent(sequence: 3, at: Date(), change: change))
             #expect(try openAPIViolations(event, schema: "CoreEvent") == "")
