@@ -97,9 +97,17 @@ import Testing
         #expect(!backend.text.contains("Retry budget"))
     }
 
-    @Test func overLimitColumnTitleShowsCountOverLimit() {
-        let (_, backend) = Fixtures.driver(width: 120, height: 40)
+    @Test func overLimitColumnTitleShowsCountOverLimit() throws {
+        let (driver, backend) = Fixtures.driver(width: 120, height: 40)
         #expect(backend.text.contains("In Progress (2/1)"))
+        // Over its limit, the column's title is drawn in the theme's critical style; within it, as a header.
+        let lines = backend.screen.lines
+        let y = try #require(lines.firstIndex { $0.contains("In Progress (2/1)") })
+        let over = try #require(lines[y].range(of: "In Progress (2/1)"))
+        let x = lines[y].distance(from: lines[y].startIndex, to: over.lowerBound)
+        #expect(backend.screen[x, y].style == driver.model.theme[.critical])
+        let within = try #require(lines[y].range(of: "Backlog (2)"))
+        #expect(backend.screen[lines[y].distance(from: lines[y].startIndex, to: within.lowerBound), y].style == driver.model.theme[.header])
         var column = BoardLayout.Column(name: "Review", wipLimit: 3, total: 2, cards: [])
         #expect(BoardLayout.title(column) == "Review (2/3)")
         column.total = 4
