@@ -236,6 +236,7 @@ enum PipelinesBench {
             let t1 = clock.now
             model.snapshot = snapshot
             model.snapshotVersion += 1
+            for pane in PaneID.allCases { model.paneVersions[pane, default: 0] += 1 }
             _ = update(&model, .tick(Date()))
             terminal.render(view(model))
             let t2 = clock.now

@@ -129,6 +129,9 @@ public struct Model: Sendable, Equatable {
     public var exitSignal: Int32?
     /// Counts snapshot changes, so caches derived from the snapshot know when to recompute.
     public var snapshotVersion = 0
+    /// Counts the snapshot changes that touch each pane's rows, so a card moving does not re-sort
+    /// 10,000 builds (see `PaneID.touched(by:)`).
+    public var paneVersions: [PaneID: Int] = [:]
     public var filterCache = FilterCache()
     /// The selected job in a build's detail.
     public var detailJob = 0

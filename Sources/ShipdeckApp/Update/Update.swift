@@ -38,6 +38,7 @@ public func update(_ model: inout Model, _ action: Action) -> [Effect] {
         return []
     case .core(let event):
         model.snapshotVersion += 1
+        for pane in PaneID.touched(by: event.change) { model.paneVersions[pane, default: 0] += 1 }
         let known = alertIsKnown(model, event.change)
         switch event.change {
         case .incidentUpdated, .snapshot: keepAlert = model.selectedIncident?.id

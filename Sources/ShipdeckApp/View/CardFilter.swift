@@ -19,7 +19,10 @@ public struct CardFilter: Sendable, Equatable {
         }
     }
 
-    public func matches(_ card: Card) -> Bool {
+    public func matches(_ card: Card) -> Bool { matches(card, text: PaneRows.searchText(card).lowercased()) }
+
+    /// `matches` with the card's lowercased search text already made.
+    func matches(_ card: Card, text: String) -> Bool {
         if !assignees.isEmpty {
             let assignee = card.assignee?.lowercased() ?? ""
             guard assignees.allSatisfy({ assignee.hasPrefix($0) }) else { return false }
@@ -27,7 +30,29 @@ public struct CardFilter: Sendable, Equatable {
         if !labels.isEmpty, !labels.allSatisfy({ wanted in card.labels.contains { $0.lowercased().hasPrefix(wanted) } }) { return false }
         if !services.isEmpty, !services.allSatisfy({ wanted in card.services.contains { $0.lowercased().hasPrefix(wanted) } }) { return false }
         guard !words.isEmpty else { return true }
-        let text = PaneRows.searchText(card).lowercased()
-        return words.allSatisfy { text.contains($0) }
+        return words.allSatisfy { Self.bytes(of: text, contain: $0) }
+    }
+
+    /// Byte-wise substring search of lowercased UTF-8 text: a match of lowercased bytes is a
+    /// match of the text, and it is many times faster than `String.contains` over 10,000 cards.
+    static func bytes(of text: String, contain word: String) -> Bool {
+        var text = text, word = word
+        return text.withUTF8 { haystack in
+            word.withUTF8 { needle in
+                guard !needle.isEmpty else { return true }
+                guard haystack.count >= needle.count else { return false }
+                let first = needle[0], last = haystack.count - needle.count
+                var start = 0
+                while start <= last {
+                    if haystack[start] == first {
+                        var offset = 1
+                        while offset < needle.count && haystack[start + offset] == needle[offset] { offset += 1 }
+                        if offset == needle.count { return true }
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
     }
 }

@@ -118,10 +118,19 @@ public enum PaneRows {
     }
 
     /// The ids of the cards that pass the board's filter (`CardFilter`): nil when every card does.
-    static func matchingCards(snapshot: WorkspaceSnapshot?, filter: String?) -> Set<String>? {
+    /// `texts` holds each card's lowercased search text, made once per board change rather than per key typed.
+    static func matchingCards(snapshot: WorkspaceSnapshot?, filter: String?, texts: [String]) -> Set<String>? {
         guard let snapshot, let filter, !filter.isEmpty else { return nil }
         let parsed = CardFilter(filter)
-        return Set(snapshot.board.columns.lazy.flatMap(\.cards).filter(parsed.matches).map(\.id))
+        var matching: Set<String> = []
+        var index = 0
+        for column in snapshot.board.columns {
+            for card in column.cards {
+                if parsed.matches(card, text: index < texts.count ? texts[index] : searchText(card).lowercased()) { matching.insert(card.id) }
+                index += 1
+            }
+        }
+        return matching
     }
 
     /// How many rows of `pane` pass its filter.
@@ -155,6 +164,10 @@ public struct FilterCache: Sendable, Equatable {
     /// Every build of every service, newest first: the Pipelines pane's rows before filtering.
     public var buildOrder: [BuildRef] = []
     var buildOrderVersion = -1
+    var alertOrderVersion = -1
+    /// Each card's lowercased search text, in board order (for typing a filter over 10,000 cards).
+    var cardTexts: [String] = []
+    var cardTextsVersion = -1
     /// The Alerts pane's rows before filtering, as indices into the snapshot's alerts: open ones
     /// first (triggered, then acknowledged), then the recently resolved.
     public var alertOrder: [Int] = []
@@ -168,17 +181,25 @@ public struct FilterCache: Sendable, Equatable {
 
     /// Recomputes the entries whose snapshot version or filter text changed.
     mutating func refresh(for model: Model) {
-        if buildOrderVersion != model.snapshotVersion {
-            buildOrderVersion = model.snapshotVersion
+        let pipelines = model.paneVersions[.pipelines] ?? 0, alerts = model.paneVersions[.alerts] ?? 0
+        if buildOrderVersion != pipelines {
+            buildOrderVersion = pipelines
             buildOrder = model.snapshot.map(BuildRef.newestFirst) ?? []
+        }
+        if alertOrderVersion != alerts {
+            alertOrderVersion = alerts
             alertOrder = model.snapshot.map { AlertView.order($0.alerts) } ?? []
         }
         for pane in PaneID.allCases {
-            let key = FilterKey(version: model.snapshotVersion, filter: model.activeFilter(pane))
+            let key = FilterKey(version: model.paneVersions[pane] ?? 0, filter: model.activeFilter(pane))
             guard keys[pane] != key else { continue }
             keys[pane] = key
             if pane == .board {
-                cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter)
+                if key.filter?.isEmpty == false, cardTextsVersion != key.version {
+                    cardTextsVersion = key.version
+                    cardTexts = model.snapshot?.board.columns.flatMap { $0.cards.map { PaneRows.searchText($0).lowercased() } } ?? []
+                }
+                cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter, texts: cardTexts)
             } else {
                 indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, order: buildOrder, alertOrder: alertOrder)
             }
@@ -269,5 +290,19 @@ extension Model {
         guard let snapshot, let position = selection[.pipelines], position < PaneRows.visibleCount(.pipelines, model: self) else { return nil }
         let index = PaneRows.sourceIndex(.pipelines, position: position, model: self)
         return index < filterCache.buildOrder.count ? filterCache.buildOrder[index].build(in: snapshot) : nil
+    }
+}
+
+extension PaneID {
+    /// The panes whose rows a snapshot change can alter.
+    static func touched(by change: CoreEvent.Change) -> [PaneID] {
+        switch change {
+        case .snapshot: PaneID.allCases
+        case .cardUpdated, .cardDeleted: [.board]
+        case .buildUpdated: [.pipelines]
+        case .fleetUpdated: [.fleet]
+        case .incidentUpdated: [.alerts]
+        case .notice, .healthChanged: []
+        }
     }
 }
