@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares the fleet's reverse proxy (ServiceProxy, run by `shipdeck-bench proxy`) with HAProxy, both in
 # front of the same nginx serving a small static file on loopback, and nginx direct as the ceiling.
-# Same wrk command for all three, in one run; prints req/s, p99 and the shipdeck/haproxy ratios
+# Same wrk command for all three, in one run; prints req/s, p99, each proxy's CPU time per request (from
+# /proc/PID/stat over the round) and the shipdeck/haproxy ratios
 # (goals: >= 0.8x HAProxy's req/s, p99 <= 1.5x HAProxy's).
 #
 # Fairness: HAProxy gets `nbthread $THREADS` and ShipdeckProxy `--threads $THREADS` event loops (default:
@@ -151,6 +152,17 @@ for target in direct haproxy shipdeck; do
     timeout 60 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$(url_for "$target")" >/dev/null
 done
 
+# CPU time (user + system, clock ticks) the proxy under test has used so far; 0 for nginx direct.
+pid_of() { case "$1" in haproxy) echo "${pids[1]}" ;; shipdeck) echo "${pids[2]}" ;; *) echo "" ;; esac; }
+cpu_ticks() {
+    local pid; pid="$(pid_of "$1")"
+    if [ -n "$pid" ]; then awk '{ print $14 + $15 }' "/proc/$pid/stat"; else echo 0; fi
+}
+# Microseconds of the proxy's CPU per request in one round's file pair.
+cpu_per_request() { # target round
+    awk -v ticks="$(cat "$work/$1.$2.cpu")" -v hz="$(getconf CLK_TCK)" '/ requests in / { if ($1 > 0) printf "%.2f\n", ticks * 1000000 / hz / $1 }' "$work/$1.$2.txt"
+}
+
 # wrk prints latencies as 812.00us, 2.10ms or 1.02s; this prints milliseconds.
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /ms$/) v += 0; else if ($1 ~ /s$/) v *= 1000; printf "%.3f", v }'; }
 
@@ -159,7 +171,9 @@ for round in $(seq "$ROUNDS"); do
     if [ $((round % 2)) = 0 ]; then order="direct shipdeck haproxy"; fi
     for target in $order; do
         echo "round $round: $wrk_command $(url_for "$target")" >&2
+        before="$(cpu_ticks "$target")"
         timeout 120 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$(url_for "$target")" > "$work/$target.$round.txt"
+        echo "$(( $(cpu_ticks "$target") - before ))" > "$work/$target.$round.cpu"
     done
 done
 
@@ -175,19 +189,24 @@ echo "## ServiceProxy vs HAProxy (nginx static file, loopback)"
 echo
 echo "Machine: $(nproc) cores, $(uname -r). Command: \`$wrk_command URL\`, $ROUNDS round(s). HAProxy $("$haproxy_bin" -v | awk 'NR==1 { print $3 }') nbthread $THREADS; shipdeck $THREADS event loop(s); nginx $("$nginx_bin" -v 2>&1 | awk -F/ '{ print $2 }') with $NGINX_WORKERS worker(s)."
 echo
-echo "| target | req/s | p99 ms | errors |"
-echo "| --- | ---: | ---: | --- |"
+echo "| target | req/s | p99 ms | proxy CPU µs/request | errors |"
+echo "| --- | ---: | ---: | ---: | --- |"
+declare -A CPU
 for target in direct haproxy shipdeck; do
     RPS[$target]="$(for r in $(seq "$ROUNDS"); do rps "$work/$target.$r.txt"; done | mean)"
     P99[$target]="$(for r in $(seq "$ROUNDS"); do p99 "$work/$target.$r.txt"; echo; done | mean)"
+    CPU[$target]="$(for r in $(seq "$ROUNDS"); do cpu_per_request "$target" "$r"; done | mean)"
     errs="$(for r in $(seq "$ROUNDS"); do errors "$work/$target.$r.txt"; done)"
-    echo "| $target | ${RPS[$target]} | ${P99[$target]} | ${errs:-none} |"
+    cpu="${CPU[$target]}"; [ "$target" = direct ] && cpu="—"
+    echo "| $target | ${RPS[$target]} | ${P99[$target]} | $cpu | ${errs:-none} |"
 done
 echo
-awk -v s="${RPS[shipdeck]}" -v h="${RPS[haproxy]}" -v sp="${P99[shipdeck]}" -v hp="${P99[haproxy]}" 'BEGIN {
-    r = (h > 0) ? s / h : 0; l = (hp > 0) ? sp / hp : 0
+awk -v s="${RPS[shipdeck]}" -v h="${RPS[haproxy]}" -v sp="${P99[shipdeck]}" -v hp="${P99[haproxy]}" \
+    -v sc="${CPU[shipdeck]}" -v hc="${CPU[haproxy]}" 'BEGIN {
+    r = (h > 0) ? s / h : 0; l = (hp > 0) ? sp / hp : 0; c = (hc > 0) ? sc / hc : 0
     printf "shipdeck/haproxy req/s: %.2fx (goal >= 0.80x: %s)\n", r, (r >= 0.8 ? "met" : "NOT met")
     printf "shipdeck/haproxy p99:   %.2fx (goal <= 1.50x: %s)\n", l, (l <= 1.5 ? "met" : "NOT met")
+    printf "shipdeck/haproxy CPU per request: %.2fx\n", c
 }'
 echo
 kill -TERM "${pids[2]}" 2>/dev/null && wait "${pids[2]}" 2>/dev/null || true

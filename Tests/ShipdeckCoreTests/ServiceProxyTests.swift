@@ -245,6 +245,60 @@ struct ProxyFixture {
         }
     }
 
+    @Test func anHTTP10ClientGetsAChunkedBodyWithoutItsFramingAndThenTheClose() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let text = try await exchangeRaw("GET /chunked HTTP/1.0\r\nHost: x\r\n\r\n", port: fixture.proxy.boundPort)
+            let parts = text.components(separatedBy: "\r\n\r\n")
+            #expect(parts[0].hasPrefix("HTTP/1.0 200 OK\r\n"))
+            #expect(!parts[0].lowercased().contains("transfer-encoding"))
+            #expect(parts[0].contains("Connection: close"))
+            let body = parts.dropFirst().joined(separator: "\r\n\r\n")
+            #expect(body.utf8.count == 64 * 16 * 1024 && body.hasPrefix("aaaa") && body.hasSuffix("llll"))
+            #expect(fixture.proxy.stats().errors == 0)
+        }
+    }
+
+    @Test func aHEADAnswerHasNoBodyAndTheConnectionGoesOn() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let text = try await exchangeRaw("HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                             port: fixture.proxy.boundPort)
+            let answers = text.components(separatedBy: "HTTP/1.1 200 OK\r\n").dropFirst()
+            #expect(answers.count == 2)
+            #expect(answers.first?.hasSuffix("\r\n\r\n") == true)
+            #expect(answers.last?.hasSuffix("\r\n\r\na") == true)
+        }
+    }
+
+    @Test func aRequestTheProxyCannotParseIsAnswered400AndClosed() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let text = try await exchangeRaw("GET / HTTP/1.1\r\nHost x\r\n\r\n", port: fixture.proxy.boundPort)
+            #expect(text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            #expect(fixture["a"].requests == 0)
+        }
+    }
+
+    @Test func aBackendBodyWithoutLengthIsPassedOnWholeAndTheClientClosed() async throws {
+        let backend = try await RawResponder.start(answering: "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
+        try await ProxyFixture.with([]) { fixture throws in
+            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+            let text = try await exchangeRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", port: fixture.proxy.boundPort)
+            #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil the end")
+            #expect(fixture.proxy.stats().errors == 0)
+        }
+        await backend.stop()
+    }
+
+    @Test func aMalformedBackendAnswerIs502() async throws {
+        let backend = try await RawResponder.start(answering: "SSH-2.0-OpenSSH_9.2\r\n")
+        try await ProxyFixture.with([]) { fixture throws in
+            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+            let response = try await fixture.request()
+            #expect(response.status == 502)
+            #expect(fixture.proxy.stats().errors == 1)
+        }
+        await backend.stop()
+    }
+
     @Test func bindFailureNamesTheAddressAndPort() async throws {
         try await ProxyFixture.with(["a"]) { fixture throws in
             let port = fixture.proxy.boundPort

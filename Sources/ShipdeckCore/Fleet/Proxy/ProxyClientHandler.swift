@@ -2,18 +2,20 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// One client connection of a `ServiceProxy`, last in the client channel's HTTP server pipeline.
+/// One client connection of a `ServiceProxy`, last in the client channel's pipeline, after NIO's
+/// request decoder (there is no response encoder: responses are written as bytes).
 ///
 /// It forwards each request to the connection's upstream (`ProxyUpstreamHandler`, on the same event
-/// loop) and the upstream's response back. Reads are held (the outbound `read` is not passed on)
+/// loop) and the upstream's response back, as the backend's own bytes with only the status line's
+/// version and the hop-by-hop headers rewritten. Reads are held (the outbound `read` is not passed on)
 /// while the upstream is connecting or not writable, or while a pipelined request waits for the
 /// response before it, so nothing piles up in memory. The handler queues pipelined requests itself
 /// rather than using NIO's `HTTPServerPipelineHandler`, which holds the read after every request
 /// and so costs two `epoll_ctl` calls per request. All state is touched on the channel's event loop only.
 final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private enum Phase {
         /// Between requests.
@@ -93,6 +95,16 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, !responseStarted || phase != .forwarding {
+            // A request the decoder cannot read: answer 400 when no response is under way, then close.
+            clientKeepAlive = false
+            var answer = context.channel.allocator.buffer(capacity: 96)
+            answer.writeStaticString("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+            return
+        }
         context.close(promise: nil)
     }
 
@@ -244,7 +256,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Ends the response to the client; closes the client connection after it when it asked to.
-    private func endResponse(trailers: HTTPHeaders?) {
+    private func endResponse() {
         guard let context else { return }
         finishRequest()
         let dropped = !upstreamKeepAlive || !requestEnded
@@ -252,10 +264,10 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if clientKeepAlive {
             // A dropped upstream's read-complete (which flushes) no longer reaches this handler: a backend
             // that answers `Connection: close` (busybox httpd) would leave the response unsent.
-            context.write(wrapOutboundOut(.end(trailers)), promise: nil)
             if dropped { context.flush() }
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+            // An empty write completes after everything written before it.
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         }
@@ -266,14 +278,20 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         isError = true
         upstreamKeepAlive = false
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-        headers.add(name: "Content-Length", value: String(body.readableBytes))
-        if !clientKeepAlive { headers.add(name: "Connection", value: "close") }
+        var answer = context.channel.allocator.buffer(capacity: 160 + body.readableBytes)
+        answer.writeString("HTTP/1.\(requestVersion.minor == 0 ? 0 : 1) \(status.code) \(status.reasonPhrase)\r\n")
+        answer.writeStaticString("Content-Type: text/plain; charset=utf-8\r\n")
+        answer.writeString("Content-Length: \(body.readableBytes)\r\n")
+        if !clientKeepAlive {
+            answer.writeStaticString("Connection: close\r\n")
+        } else if requestVersion.minor == 0 {
+            answer.writeStaticString("Connection: keep-alive\r\n")
+        }
+        answer.writeStaticString("\r\n")
+        answer.writeImmutableBuffer(body)
         responseStarted = true
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: requestVersion, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        endResponse(trailers: nil)
+        context.write(wrapOutboundOut(answer), promise: nil)
+        endResponse()
         context.flush()
         resumeHeldRead()
     }
@@ -290,7 +308,8 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    // The request is encoded by NIO; the response is read as bytes (UpstreamResponseReader).
+                    try sync.addHandler(HTTPRequestEncoder())
                     try sync.addHandler(ProxyUpstreamHandler(client: client.value))
                 }
             }
@@ -360,42 +379,46 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.read()
     }
 
-    func upstreamResponseHead(_ head: HTTPResponseHead) {
+    /// A 1xx head (100 Continue): passed on to an HTTP/1.1 client; the final head follows.
+    func upstreamInformational(_ bytes: ByteBuffer) {
+        guard phase == .forwarding, requestVersion.minor >= 1, let context else { return }
+        context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Whether the body after `head` must be sent without its chunk framing: an HTTP/1.0 client
+    /// cannot read chunks, so it gets the body raw, ended by closing.
+    func dechunks(_ head: UpstreamResponseHead) -> Bool {
+        requestVersion.minor == 0 && head.framing == .chunked
+    }
+
+    /// The final head: passed on rewritten for the client, with `firstBody` (the start of the body,
+    /// as `dechunks` asked for it) in the same write.
+    func upstreamResponseHead(_ head: UpstreamResponseHead, firstBody: ByteBuffer?) {
         guard phase == .forwarding, let context else { return }
-        let code = head.status.code
-        if code < 200 && code != 101 {
-            // 100 Continue and friends: pass on, the final head follows.
-            if requestVersion.minor >= 1 { context.write(wrapOutboundOut(.head(head)), promise: nil) }
-            return
-        }
         resendable = nil
-        upstreamKeepAlive = head.isKeepAlive
-        isError = code >= 500
-        var response = head
-        response.version = requestVersion
-        if response.headers.contains(where: { isHopByHopHeader($0.name) }) { removeHopByHopHeaders(&response.headers) }
-        if requestVersion.minor == 0, response.headers.contains(name: "transfer-encoding") {
-            // An HTTP/1.0 client cannot read chunks: send the body raw and end it by closing.
-            response.headers.remove(name: "transfer-encoding")
+        upstreamKeepAlive = head.keepAlive
+        isError = head.status >= 500
+        let dechunk = dechunks(head)
+        if dechunk || head.framing == .untilClose {
+            // The end of the body is told by closing the client connection too.
             clientKeepAlive = false
         }
-        if !clientKeepAlive {
-            response.headers.add(name: "Connection", value: "close")
-        } else if requestVersion.minor == 0 {
-            response.headers.add(name: "Connection", value: "keep-alive")
-        }
+        let connection: StaticString? = !clientKeepAlive ? "close" : requestVersion.minor == 0 ? "keep-alive" : nil
         responseStarted = true
-        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        var bytes = head.forwarded(versionMinor: requestVersion.minor, dechunk: dechunk, connection: connection,
+                                   reserving: firstBody?.readableBytes ?? 0, allocator: context.channel.allocator)
+        if let firstBody { bytes.writeImmutableBuffer(firstBody) }
+        context.write(wrapOutboundOut(bytes), promise: nil)
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
         guard phase == .forwarding, let context else { return }
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.write(wrapOutboundOut(body), promise: nil)
     }
 
-    func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
+    func upstreamResponseEnd() {
         guard phase == .forwarding else { return }
-        endResponse(trailers: trailers)
+        endResponse()
     }
 
     func upstreamReadComplete() {

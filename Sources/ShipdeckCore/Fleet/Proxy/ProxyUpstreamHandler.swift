@@ -1,11 +1,13 @@
 import NIOCore
 import NIOHTTP1
 
-/// The backend side of one client connection: last in the upstream channel's HTTP client pipeline,
-/// on the same event loop as its `ProxyClientHandler`. It hands response parts to the client handler
-/// and holds its own reads while the client channel is not writable.
+/// The backend side of one client connection: last in the upstream channel's pipeline (after NIO's
+/// request encoder), on the same event loop as its `ProxyClientHandler`. The backend's response is
+/// read as bytes by an `UpstreamResponseReader` and handed to the client handler as raw pieces, so a
+/// response is never decoded into header values and encoded again. It holds its own reads while
+/// the client channel is not writable.
 final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
@@ -14,6 +16,7 @@ final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var client: ProxyClientHandler?
     private var context: ChannelHandlerContext?
     private var readHeld = false
+    private var reader = UpstreamResponseReader()
 
     init(client: ProxyClientHandler) {
         self.client = client
@@ -22,6 +25,7 @@ final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func write(_ part: HTTPClientRequestPart) {
+        if case .head(let head) = part { reader.expectResponse(toHEAD: head.method == .HEAD) }
         context?.write(wrapOutboundOut(part), promise: nil)
     }
 
@@ -52,11 +56,42 @@ final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let client else { return }
-        switch unwrapInboundIn(data) {
-        case .head(let head): client.upstreamResponseHead(head)
-        case .body(let body): client.upstreamResponseBody(body)
-        case .end(let trailers): client.upstreamResponseEnd(trailers)
+        var buffer = unwrapInboundIn(data)
+        do {
+            while let client, let event = try reader.next(&buffer) {
+                switch event {
+                case .informational(let bytes): client.upstreamInformational(bytes)
+                case .head(let head):
+                    reader.dechunk = client.dechunks(head)
+                    // A small first body piece goes out with the head, in one write.
+                    var following = try reader.next(&buffer)
+                    var firstBody: ByteBuffer?
+                    if case .body(let bytes)? = following, bytes.readableBytes <= Self.coalescedBodyLimit {
+                        firstBody = bytes
+                        following = nil
+                    }
+                    client.upstreamResponseHead(head, firstBody: firstBody)
+                    if let following { deliver(following, to: client) }
+                default:
+                    deliver(event, to: client)
+                }
+            }
+        } catch {
+            // Not a response the proxy can pass on: this connection is done (the client handler
+            // answers 502 or cuts its client off when it sees the close).
+            context.close(promise: nil)
+        }
+    }
+
+    /// The largest first body piece copied into the head's buffer.
+    static let coalescedBodyLimit = 16 * 1024
+
+    private func deliver(_ event: UpstreamResponseReader.Event, to client: ProxyClientHandler) {
+        switch event {
+        case .informational(let bytes): client.upstreamInformational(bytes)
+        case .head(let head): client.upstreamResponseHead(head, firstBody: nil)
+        case .body(let bytes): client.upstreamResponseBody(bytes)
+        case .end: client.upstreamResponseEnd()
         }
     }
 
@@ -67,6 +102,7 @@ final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func channelInactive(context: ChannelHandlerContext) {
         let client = self.client
         self.client = nil
+        if reader.closed() { client?.upstreamResponseEnd() }
         client?.upstreamClosed(self)
         context.fireChannelInactive()
     }

@@ -65,10 +65,10 @@ public final class ServiceProxy: Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    // Pipelined requests are queued by ProxyClientHandler (see there why).
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: true,
-                        withOutboundHeaderValidation: false, withEncoderConfiguration: .init())
+                    // Requests are decoded by NIO (llhttp); responses are written as the backend's bytes
+                    // (ProxyUpstreamHandler), so there is no response encoder. Pipelined requests are
+                    // queued by ProxyClientHandler (see there why), and it answers a malformed request 400.
+                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try sync.addHandler(ProxyClientHandler(proxy: self, loop: self.loopState(for: channel.eventLoop)))
                 }
             }
