@@ -288,6 +288,38 @@ struct ProxyFixture {
         await backend.stop()
     }
 
+    @Test func bytesAfterACompleteAnswerStillLetTheAnswerThrough() async throws {
+        // A HEAD answered with a body: the answer ends at its head; the extra bytes drop the backend.
+        let backend = try await RawResponder.start(answering: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+        try await ProxyFixture.with([]) { fixture throws in
+            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+            let response = try await fixture.request(method: .HEAD)
+            #expect(response.status == 200 && response.body.isEmpty)
+            #expect(fixture.proxy.stats().errors == 0)
+        }
+        await backend.stop()
+    }
+
+    @Test func aMalformedRequestBehindAGoodOneLetsTheGoodOneBeAnsweredThenCloses() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let text = try await exchangeRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\nGARBAGE\r\n\r\n", port: fixture.proxy.boundPort)
+            #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(text.contains("Connection: close\r\n"))
+            #expect(text.hasSuffix("\r\n\r\na"))
+            #expect(fixture.proxy.stats().inFlight == 0)
+        }
+    }
+
+    @Test func aMalformedRequestBodyIsAnswered400() async throws {
+        try await ProxyFixture.with(["a"]) { fixture throws in
+            let text = try await exchangeRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                                             port: fixture.proxy.boundPort)
+            #expect(text.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            let stats = fixture.proxy.stats()
+            #expect(stats.inFlight == 0 && stats.errors == 1)
+        }
+    }
+
     @Test func aMalformedBackendAnswerIs502() async throws {
         let backend = try await RawResponder.start(answering: "SSH-2.0-OpenSSH_9.2\r\n")
         try await ProxyFixture.with([]) { fixture throws in

@@ -114,6 +114,33 @@ private func read(_ text: String, pieceSize: Int = .max, toHEAD: Bool = false, d
         #expect(throws: UpstreamProtocolError.self) { try read(text) }
     }
 
+    @Test func somethingThatIsNotHTTPIsRefusedAtItsFirstBytes() {
+        var reader = UpstreamResponseReader()
+        reader.expectResponse(toHEAD: false)
+        var buffer = ByteBuffer(string: "SSH-2.0")
+        #expect(throws: UpstreamProtocolError.self) { try reader.next(&buffer) }
+    }
+
+    @Test func aHeadWithBareLineFeedsIsRefusedWhenItEnds() {
+        #expect(throws: UpstreamProtocolError.self) { try read("HTTP/1.1 200 OK\nContent-Length: 0\n\n") }
+    }
+
+    @Test func bothLengthAndChunkedFrameByChunksDropTheLengthAndDoNotKeepTheBackend() throws {
+        let text = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        let head = try UpstreamResponseHead.parse(ByteBuffer(string: String(text.prefix(while: { $0 != "5" }))), toHEAD: false)
+        #expect(head.framing == .chunked && !head.keepAlive)
+        let toOld = head.forwarded(versionMinor: 0, dechunk: true, connection: "close", allocator: ByteBufferAllocator())
+        #expect(String(buffer: toOld) == "HTTP/1.0 200 OK\r\nConnection: close\r\n\r\n")
+        #expect(try read(text, dechunk: true).body == "hello")
+    }
+
+    @Test func connectionCannotStripTheFramingHeaders() throws {
+        let head = try UpstreamResponseHead.parse(
+            ByteBuffer(string: "HTTP/1.1 200 OK\r\nConnection: content-length, transfer-encoding\r\nContent-Length: 2\r\n\r\n"), toHEAD: false)
+        let forwarded = head.forwarded(versionMinor: 1, dechunk: false, connection: nil, allocator: ByteBufferAllocator())
+        #expect(String(buffer: forwarded) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+    }
+
     @Test func bytesWithNoRequestInFlightAreRefused() {
         var reader = UpstreamResponseReader()
         var buffer = ByteBuffer(string: "HTTP/1.1 200 OK\r\n\r\n")

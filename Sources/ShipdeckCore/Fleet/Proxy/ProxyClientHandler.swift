@@ -58,6 +58,8 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readHeld = false
     /// Parts of requests that arrived while the response to an earlier one was still coming.
     private var pipelined: [HTTPServerRequestPart] = []
+    /// A request could not be parsed: the connection closes after the response in progress.
+    private var closeAfterResponse = false
 
     init(proxy: ServiceProxy, loop: ProxyLoopState) {
         self.proxy = proxy
@@ -95,17 +97,30 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError, !responseStarted || phase != .forwarding {
-            // A request the decoder cannot read: answer 400 when no response is under way, then close.
-            clientKeepAlive = false
+        if case ByteToMessageDecoderError.dataReceivedInErrorState = error {
+            // More bytes after a request that could not be parsed: that error was handled already.
+            return
+        }
+        guard error is HTTPParserError else { return context.close(promise: nil) }
+        closeAfterResponse = true
+        clientKeepAlive = false
+        if phase == .forwarding && !requestEnded {
+            // The request in flight is the malformed one (its body): 400 unless its answer has begun.
+            if responseStarted { return context.close(promise: nil) }
+            respondLocally(.badRequest, proxy.badRequestBody)
+        } else if phase == .forwarding {
+            // A later request is malformed: the one in flight is answered, then the connection closes
+            // (requests queued behind it are dropped with it, as a client of pipelining expects).
+            pipelined.removeAll()
+        } else {
+            // Between requests: nothing else is owed to this client.
+            pipelined.removeAll()
             var answer = context.channel.allocator.buffer(capacity: 96)
             answer.writeStaticString("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
-            return
         }
-        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -167,7 +182,7 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func beginRequest(_ head: HTTPRequestHead) {
         startedAt = NIODeadline.now().uptimeNanoseconds
         requestVersion = head.version
-        clientKeepAlive = head.isKeepAlive
+        clientKeepAlive = head.isKeepAlive && !closeAfterResponse
         requestEnded = false
         responseStarted = false
         upstreamKeepAlive = true
@@ -426,6 +441,8 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func upstreamClosed(_ handler: ProxyUpstreamHandler) {
+        // Whatever it passed on goes out, even when its read-complete did not come.
+        context?.flush()
         guard handler === upstream else { return }
         upstream = nil
         upstreamNeedsFlush = false

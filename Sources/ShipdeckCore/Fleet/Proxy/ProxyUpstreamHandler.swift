@@ -77,8 +77,10 @@ final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 }
             }
         } catch {
-            // Not a response the proxy can pass on: this connection is done (the client handler
-            // answers 502 or cuts its client off when it sees the close).
+            // Not a response the proxy can pass on (or bytes after one): this connection is done. What
+            // was passed on is flushed first, since a closed channel's read-complete never comes; the
+            // client handler answers 502 or cuts its client off when it sees the close.
+            client?.upstreamReadComplete()
             context.close(promise: nil)
         }
     }

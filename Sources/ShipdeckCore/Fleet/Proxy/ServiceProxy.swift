@@ -32,6 +32,8 @@ public final class ServiceProxy: Sendable {
     let noInstanceBody: ByteBuffer
     /// The body of the 502 answered when no routed instance accepts a connection or one drops it.
     let badGatewayBody: ByteBuffer
+    /// The body of the 400 answered when a request cannot be parsed.
+    let badRequestBody = ByteBuffer(string: "bad request: the proxy could not parse it\n")
 
     public init(label: String, host: String = "127.0.0.1", port: Int, group: any EventLoopGroup) {
         self.label = label

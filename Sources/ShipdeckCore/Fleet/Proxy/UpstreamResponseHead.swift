@@ -80,6 +80,7 @@ extension UpstreamResponseHead {
         var hopByHop: [Range<Int>] = []
         var transferEncoding: [Range<Int>] = []
         var connectionNames: [[UInt8]] = []
+        var contentLengthLines: [Range<Int>] = []
 
         var lineStart = headersStart
         while lineStart < headersEnd {
@@ -113,6 +114,7 @@ extension UpstreamResponseHead {
                     throw UpstreamProtocolError("the backend sent two different Content-Length values")
                 }
                 contentLength = length
+                contentLengthLines.append(line)
             case 17 where name.equalsASCIICaseInsensitive("transfer-encoding"):
                 hasTransferEncoding = true
                 transferEncoding.append(line)
@@ -125,7 +127,9 @@ extension UpstreamResponseHead {
                         keepAlive = false
                     } else if token.equalsASCIICaseInsensitive("keep-alive") {
                         if versionMinor == 0 { keepAlive = true }
-                    } else {
+                    } else if !token.equalsASCIICaseInsensitive("content-length")
+                                && !token.equalsASCIICaseInsensitive("transfer-encoding") {
+                        // The framing headers stay whatever Connection says: the proxy frames by them.
                         connectionNames.append(token.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 })
                     }
                 }
@@ -143,6 +147,12 @@ extension UpstreamResponseHead {
         if !connectionNames.isEmpty {
             // Headers named in Connection are hop-by-hop too (rare: a second pass).
             hopByHop = linesNamed(connectionNames, in: raw, headers: headersStart..<headersEnd, adding: hopByHop)
+        }
+        if hasTransferEncoding && !contentLengthLines.isEmpty {
+            // Both: Transfer-Encoding frames the body; Content-Length is not passed on (RFC 9112 §6.3
+            // item 3) and the backend connection, which sent an ambiguous message, is not reused.
+            hopByHop = (hopByHop + contentLengthLines).sorted { $0.lowerBound < $1.lowerBound }
+            keepAlive = false
         }
 
         let framing: Framing

@@ -86,6 +86,15 @@ struct UpstreamResponseReader {
 
     private mutating func readHead(_ buffer: inout ByteBuffer) throws(UpstreamProtocolError) -> Event? {
         guard buffer.readableBytes > 0 else { return nil }
+        if partialHead == nil {
+            // Something that is not HTTP/1.x is refused at once, not when the head would end.
+            let isHTTP = buffer.withUnsafeReadableBytes { raw in
+                zip(raw.prefix(7), "HTTP/1.".utf8).allSatisfy { $0 == $1 }
+            }
+            guard isHTTP else {
+                throw UpstreamProtocolError("the backend's answer does not start with an HTTP/1.x status line")
+            }
+        }
         // Where the head ends, searching only the new bytes (plus the last 3 of the kept part).
         let kept = partialHead?.readableBytes ?? 0
         var tail: UInt32 = 0
@@ -98,7 +107,8 @@ struct UpstreamResponseReader {
             var window = tail
             for index in 0..<raw.count {
                 window = window << 8 | UInt32(raw[index])
-                if window == 0x0D0A_0D0A { return index + 1 }
+                // CRLF CRLF; a bare LF LF ends it too, for `parse` to refuse with a reason.
+                if window == 0x0D0A_0D0A || window & 0xFFFF == 0x0A0A { return index + 1 }
             }
             return nil
         }
