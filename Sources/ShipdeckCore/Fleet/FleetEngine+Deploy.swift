@@ -240,6 +240,13 @@ extension FleetEngine {
                                     logFile: logFile.path, logOffset: offset)
         var live = Live(stored: stored, handle: handle)
         live.nextLogLine = ((try? await store.lastInstanceLogLine(instanceID: id)) ?? 0) + 1
+        if stopping {
+            // Shipdeck began to shut down while this instance started: `shutdown` has already taken
+            // the list of instances to stop, so this one would outlive it. (No suspension between
+            // this check and the insertion below.)
+            await runtime.stop(handle, grace: .seconds(config.fleet.stopGrace))
+            throw ShipdeckError(.refused, "\(id) was not started: Shipdeck is shutting down")
+        }
         slots[key]?.instances[id] = live
         try? await store.saveInstance(stored)
         await publish(key)
