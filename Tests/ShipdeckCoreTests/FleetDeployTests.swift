@@ -237,6 +237,24 @@ struct FleetDeployTests {
         #expect(try await fetch(port: workspace.port) == "web:1")
         await fleet.shutdown()
     }
+
+    @Test("when an instance's shell dies, what it started is stopped with it (no orphan holding the port)")
+    func crashedLeaderTakesItsGroupDown() async throws {
+        let workspace = try FleetWorkspace(instances: 1)
+        defer { workspace.folder.cleanup() }
+        let fleet = try await workspace.deployedEngine()
+        let victim = try #require(try await workspace.store.instances().first)
+        let pgid = try #require(victim.processGroup)
+        // The run command's shell leads the group; the Python server is its child.
+        #expect(ProcessSpawner.liveMembers(pgid).count >= 2)
+        kill(pgid, SIGKILL)
+        try await waitUntil("the instance is restarted and healthy", seconds: 15) {
+            let row = await fleet.rows().first { $0.name == "web/test" }
+            return row?.instances.first { $0.id == victim.record.id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
+        }
+        #expect(RunnerFixtures.groupIsGone(pgid), "left running: \(ProcessSpawner.liveMembers(pgid))")
+        await fleet.shutdown()
+    }
 }
 
 @Suite("Fleet permissions")

@@ -40,7 +40,12 @@ public struct ProcessRuntime: InstanceRuntime {
         guard let pid = handle.processGroup else { return .exited("no process") }
         var status: Int32 = 0
         let reaped = waitpid(pid, &status, WNOHANG)
-        if reaped == pid { return .exited(Self.describe(status)) }
+        if reaped == pid {
+            // The instance is its process group: when the leader (the run command's shell) dies, what
+            // it started is stopped too, or it would run on unseen, holding the instance's port.
+            if ProcessSpawner.groupAlive(pid) { await stop(handle, grace: Self.leftoverGrace) }
+            return .exited(Self.describe(status))
+        }
         if reaped == 0 { return .running }
         // Not our child (adopted after a restart): alive when /proc still shows the same process.
         guard let stat = ProcStat.read(pid), !stat.isZombie, handle.processStart == nil || stat.startTime == handle.processStart else {
@@ -81,6 +86,9 @@ public struct ProcessRuntime: InstanceRuntime {
         let hertz = Double(sysconf(Int32(_SC_CLK_TCK)))
         return ResourceUsage(cpuSeconds: Double(ticks) / max(hertz, 1), memoryBytes: pages * Int64(sysconf(Int32(_SC_PAGESIZE))))
     }
+
+    /// How long what is left of a crashed instance's process group gets between TERM and KILL.
+    static let leftoverGrace = Duration.seconds(2)
 
     /// Variables an instance inherits from the core; everything else comes from its config (12-factor).
     static let inherited: Set<String> = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "USER", "LOGNAME", "TMPDIR"]
