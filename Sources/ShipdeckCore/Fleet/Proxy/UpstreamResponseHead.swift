@@ -106,7 +106,7 @@ extension UpstreamResponseHead {
             let value = UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd])
 
             switch name.count {
-            case 14 where name.equalsASCIICaseInsensitive("content-length"):
+            case 14 where name.equalsIgnoringCase("content-length"):
                 guard let length = parseLength(value) else {
                     throw UpstreamProtocolError("the backend's Content-Length is not a number")
                 }
@@ -115,28 +115,28 @@ extension UpstreamResponseHead {
                 }
                 contentLength = length
                 contentLengthLines.append(line)
-            case 17 where name.equalsASCIICaseInsensitive("transfer-encoding"):
+            case 17 where name.equalsIgnoringCase("transfer-encoding"):
                 hasTransferEncoding = true
                 transferEncoding.append(line)
                 // The last coding decides; a later line's codings come after an earlier one's.
                 chunked = lastTokenIsChunked(value)
-            case 10 where name.equalsASCIICaseInsensitive("connection"):
+            case 10 where name.equalsIgnoringCase("connection"):
                 hopByHop.append(line)
                 forEachToken(value) { token in
-                    if token.equalsASCIICaseInsensitive("close") {
+                    if token.equalsIgnoringCase("close") {
                         keepAlive = false
-                    } else if token.equalsASCIICaseInsensitive("keep-alive") {
+                    } else if token.equalsIgnoringCase("keep-alive") {
                         if versionMinor == 0 { keepAlive = true }
-                    } else if !token.equalsASCIICaseInsensitive("content-length")
-                                && !token.equalsASCIICaseInsensitive("transfer-encoding") {
+                    } else if !token.equalsIgnoringCase("content-length")
+                                && !token.equalsIgnoringCase("transfer-encoding") {
                         // The framing headers stay whatever Connection says: the proxy frames by them.
                         connectionNames.append(token.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 })
                     }
                 }
-            case 2 where name.equalsASCIICaseInsensitive("te"),
-                 7 where name.equalsASCIICaseInsensitive("upgrade"),
-                 10 where name.equalsASCIICaseInsensitive("keep-alive"),
-                 16 where name.equalsASCIICaseInsensitive("proxy-connection"):
+            case 2 where name.equalsIgnoringCase("te"),
+                 7 where name.equalsIgnoringCase("upgrade"),
+                 10 where name.equalsIgnoringCase("keep-alive"),
+                 16 where name.equalsIgnoringCase("proxy-connection"):
                 hopByHop.append(line)
             default:
                 break
@@ -187,7 +187,7 @@ extension UpstreamResponseHead {
     private static func lastTokenIsChunked(_ value: UnsafeRawBufferPointer) -> Bool {
         var last: UnsafeRawBufferPointer?
         forEachToken(value) { last = $0 }
-        return last?.equalsASCIICaseInsensitive("chunked") ?? false
+        return last?.equalsIgnoringCase("chunked") ?? false
     }
 
     /// Calls `body` with each comma-separated token of `value`, trimmed of spaces and tabs.
@@ -221,21 +221,6 @@ extension UpstreamResponseHead {
             lineStart = lineEnd + 1
         }
         return result.sorted { $0.lowerBound < $1.lowerBound }
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// ASCII case-insensitive equality with a lowercase `other`.
-    func equalsASCIICaseInsensitive(_ other: StaticString) -> Bool {
-        guard count == other.utf8CodeUnitCount else { return false }
-        return other.withUTF8Buffer { theirs in
-            for index in 0..<count {
-                let byte = self[index]
-                let lower = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
-                if lower != theirs[index] { return false }
-            }
-            return true
-        }
     }
 }
 
