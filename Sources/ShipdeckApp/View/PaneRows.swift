@@ -64,12 +64,6 @@ public enum PaneRows {
          card.services.joined(separator: " ")].joined(separator: " ")
     }
 
-    /// Whether `text` holds every word of `filter` (case-insensitive).
-    static func matches(_ text: String, words: [Substring]) -> Bool {
-        let lower = text.lowercased()
-        return words.allSatisfy { lower.contains($0) }
-    }
-
     /// Row `index` of a list pane (pipelines, fleet, alerts), built for drawing.
     public static func row(_ pane: PaneID, _ index: Int, model: Model) -> PaneRow {
         guard let snapshot = model.snapshot else { return PaneRow(id: "", cells: [], styles: []) }
@@ -108,12 +102,19 @@ public enum PaneRows {
         }
     }
 
-    /// Which rows of a list pane pass `filter`: nil when every row does (no filter).
-    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?, order: [BuildRef], alertOrder: [Int]) -> [Int]? {
-        guard let snapshot, let filter, !filter.isEmpty else { return nil }
-        let words = filter.lowercased().split(separator: " ")
-        return (0..<count(pane, snapshot: snapshot)).filter {
-            matches(searchText(pane, $0, snapshot: snapshot, order: order, alertOrder: alertOrder), words: words)
+    /// Which rows of a list pane pass `filter`: nil when every row does (no filter). `texts` holds
+    /// each row's lowercased search text, made once per change of the pane rather than per key typed.
+    static func matchingIndices(_ pane: PaneID, snapshot: WorkspaceSnapshot?, filter: String?, texts: [String]) -> [Int]? {
+        guard snapshot != nil, let filter, !filter.isEmpty else { return nil }
+        let words = filter.lowercased().split(separator: " ").map(String.init)
+        return texts.indices.filter { index in words.allSatisfy { CardFilter.bytes(of: texts[index], contain: $0) } }
+    }
+
+    /// Every row's lowercased search text, in row order.
+    static func searchTexts(_ pane: PaneID, snapshot: WorkspaceSnapshot?, order: [BuildRef], alertOrder: [Int]) -> [String] {
+        guard let snapshot else { return [] }
+        return (0..<count(pane, snapshot: snapshot)).map {
+            searchText(pane, $0, snapshot: snapshot, order: order, alertOrder: alertOrder).lowercased()
         }
     }
 
@@ -168,6 +169,9 @@ public struct FilterCache: Sendable, Equatable {
     /// Each card's lowercased search text, in board order (for typing a filter over 10,000 cards).
     var cardTexts: [String] = []
     var cardTextsVersion = -1
+    /// Each list row's lowercased search text per pane, and the pane version it was made for.
+    var rowTexts: [PaneID: [String]] = [:]
+    var rowTextsVersion: [PaneID: Int] = [:]
     /// The Alerts pane's rows before filtering, as indices into the snapshot's alerts: open ones
     /// first (triggered, then acknowledged), then the recently resolved.
     public var alertOrder: [Int] = []
@@ -201,7 +205,11 @@ public struct FilterCache: Sendable, Equatable {
                 }
                 cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter, texts: cardTexts)
             } else {
-                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, order: buildOrder, alertOrder: alertOrder)
+                if key.filter?.isEmpty == false, rowTextsVersion[pane] != key.version {
+                    rowTextsVersion[pane] = key.version
+                    rowTexts[pane] = PaneRows.searchTexts(pane, snapshot: model.snapshot, order: buildOrder, alertOrder: alertOrder)
+                }
+                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, texts: rowTexts[pane] ?? [])
             }
         }
     }
