@@ -71,6 +71,18 @@ import TerminalUI
         #expect(backend.screen.contains("Retry budget"))
     }
 
+    @Test func listFilterIgnoresCaseAndSeesRowsThatArriveWhileItIsOn() {
+        let (driver, _) = Fixtures.driver()
+        driver.type("3/PAYM\n")
+        #expect(driver.model.filters[.fleet] == "PAYM")
+        #expect(PaneRows.visibleCount(.fleet, model: driver.model) == 1)
+        // A new environment of payments is deployed: the filter's texts are made again for it.
+        let row = FleetRow(service: "payments", environment: "prod", port: 9101, desiredInstances: 1, image: nil, instances: [])
+        driver.dispatch(.core(CoreEvent(sequence: 100, at: Fixtures.now, change: .fleetUpdated(row: row))))
+        #expect(PaneRows.visibleCount(.fleet, model: driver.model) == 2)
+        #expect(PaneRows.visible(.fleet, model: driver.model).map(\.id) == ["payments/test", "payments/prod"])
+    }
+
     @Test func filterWithNoMatchSaysSo() {
         let (driver, backend) = Fixtures.driver()
         driver.type("3/zzz\n")
