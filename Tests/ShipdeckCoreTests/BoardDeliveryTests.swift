@@ -18,9 +18,12 @@ import Testing
     static let c2 = CommitInfo(sha: "2222222222bb", author: "Ana", subject: "SHP-1: add retry budget", message: "SHP-1: add retry budget\n\nBody")
     static let c3 = CommitInfo(sha: "3333333333cc", author: "Ben", subject: "Tidy logs", message: "Tidy logs")
 
+    static let c4 = CommitInfo(sha: "4444444444dd", author: "Ben", subject: "SHP-2 cache prices", message: "SHP-2 cache prices")
+
     static func core(clock: ManualClock) async throws -> WorkspaceCore {
         let store = try SQLiteStore.inMemory()
-        let log = FakeCommitLog(histories: ["1111111111aa": [c1], "2222222222bb": [c2, c1], "3333333333cc": [c3, c2, c1]])
+        let log = FakeCommitLog(histories: ["1111111111aa": [c1], "2222222222bb": [c2, c1], "3333333333cc": [c3, c2, c1],
+                                            "4444444444dd": [c4, c1]])
         let core = try await WorkspaceCore.open(config: try Fixtures.config(), store: store, clock: clock,
                                                 engines: .init(commitLog: log))
         await core.board.attach(core)
@@ -93,6 +96,24 @@ import Testing
             "board: moved from In Test to Done: orders:3 ran healthy in prod for 10m",
             "board: moved back from Done to In Test: rolled back: prod runs orders:1, without orders 22222222",
         ])
+    }
+
+    @Test func aCardCreatedAfterItsCommitWasBuiltIsLinkedAtOnce() async throws {
+        let clock = ManualClock(Self.t0)
+        let core = try await Self.core(clock: clock)
+        // orders#4 (mentioning SHP-2) is built and runs in test before anyone makes the card.
+        var stored = Self.build(4, "4444444444dd")
+        stored.id = 0  // a new row
+        _ = try await core.store.saveBuild(stored)
+        await core.board.handle(.build(Self.build(4, "4444444444dd")))
+        await core.board.handle(.fleet(Self.row("test", build: 4)))
+
+        try await core.perform(.addCard(title: "Cache prices", services: [], labels: []), as: "ana")
+        await core.board.handle(.cardsAdded)
+        let card = try await Self.card(core, "SHP-2")
+        #expect(card.commits.map(\.sha) == ["4444444444dd"])
+        #expect(card.commits.first?.builds == [4])
+        #expect(card.column == "In Test", "its change already runs in test")
     }
 
     @Test func unhealthyProdHoldsTheCardOutOfDone() async throws {

@@ -16,6 +16,8 @@ public actor BoardEngine {
         case fleet(FleetRow)
         /// Time passed: a card may have been healthy in prod long enough.
         case tick
+        /// Cards were created or imported: commits built before them may mention them.
+        case cardsAdded
     }
 
     let config: WorkspaceConfig
@@ -86,6 +88,8 @@ public actor BoardEngine {
             await evaluate(services: [row.service])
         case .tick:
             await evaluate(services: nil)
+        case .cardsAdded:
+            await relinkBuilt()
         }
     }
 
@@ -94,9 +98,22 @@ public actor BoardEngine {
 
     // MARK: Linking
 
-    /// Scans the build's history for card ids once per build and adds the build to every linked commit it contains.
-    private func link(_ build: BuildRecord) async {
-        guard !scanned.contains(build.id), !build.commit.isEmpty, let service = config.service(named: build.service) else { return }
+    /// Scans again, for cards made after their commits were built, each service's newest build and
+    /// the builds its environments run now (so where a change runs is known at once).
+    private func relinkBuilt() async {
+        for service in config.services {
+            guard let builds = try? await store.recentBuilds(service: service.name, limit: Self.buildsScannedAtStart) else { continue }
+            let running = Set(config.environments.compactMap { lookup(service.name, $0.name)?.build })
+            for (index, build) in builds.enumerated().reversed() where index == 0 || running.contains(build.number) {
+                await link(build, again: true)
+            }
+        }
+    }
+
+    /// Scans the build's history for card ids once per build (`again`: even if it was scanned) and
+    /// adds the build to every linked commit it contains.
+    private func link(_ build: BuildRecord, again: Bool = false) async {
+        guard again || !scanned.contains(build.id), !build.commit.isEmpty, let service = config.service(named: build.service) else { return }
         scanned.insert(build.id)
         let repo = URL(fileURLWithPath: service.repo, relativeTo: config.directory).standardizedFileURL
         guard let history = try? commitLog.commits(repo: repo, upTo: build.commit, limit: Self.scanDepth) else { return }

@@ -46,6 +46,7 @@ extension WorkspaceCore {
             let card = Card(id: "\(config.cardPrefix)-\(number)", title: fields.title, description: description, column: column, position: position,
                             assignee: fields.assignee, labels: fields.labels, services: fields.services, createdAt: now, updatedAt: now)
             try await save([CardChange(card, "created in \(column)")], by: person.handle, at: now)
+            self.board.notify(.cardsAdded)
         case .editCard(let id, let title, let description, let services, let labels, let assignee):
             guard var card = try await store.card(id: id) else { throw Self.noCard(id) }
             let fields = try validated(title: title, services: services, labels: labels, assignee: assignee)
@@ -91,6 +92,7 @@ extension WorkspaceCore {
             try await save(changes, by: person.handle, at: now)
             let highest = cards.compactMap { Int($0.id.split(separator: "-").last ?? "") }.max() ?? 0
             try await store.reserveCardNumbers(through: highest)
+            self.board.notify(.cardsAdded)
         default:
             break
         }
