@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A loopback backend that answers every connection's first bytes with a fixed byte string and then
 /// closes it: for responses an HTTP library would not write (no length, malformed).
@@ -38,5 +39,18 @@ final class RawResponder: Sendable {
 
     func stop() async {
         try? await channel.close()
+    }
+}
+
+/// Collects what a raw client connection receives, readable from any task.
+final class RawCollector: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    private let received = Mutex("")
+
+    var text: String { received.withLock { $0 } }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = String(buffer: unwrapInboundIn(data))
+        received.withLock { $0 += part }
     }
 }

@@ -112,6 +112,9 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // A later request is malformed: the one in flight is answered, then the connection closes
             // (requests queued behind it are dropped with it, as a client of pipelining expects).
             pipelined.removeAll()
+        } else if phase == .draining {
+            // The rest of an answered request's body is malformed: its answer is out; just close.
+            context.close(promise: nil)
         } else {
             // Between requests: nothing else is owed to this client.
             pipelined.removeAll()
