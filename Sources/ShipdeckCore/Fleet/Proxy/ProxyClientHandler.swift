@@ -116,10 +116,10 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // The rest of an answered request's body is malformed: its answer is out; just close.
             context.close(promise: nil)
         } else {
-            // Between requests: nothing else is owed to this client.
+            // Between requests: nothing else is owed to this client (and no request is counted).
             pipelined.removeAll()
-            var answer = context.channel.allocator.buffer(capacity: 96)
-            answer.writeStaticString("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            let answer = LocalAnswer.bytes(.badRequest, proxy.badRequestBody, versionMinor: 1, connection: "close",
+                                           allocator: context.channel.allocator)
             context.writeAndFlush(wrapOutboundOut(answer)).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
@@ -208,40 +208,11 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         counted = bound?.backend.instanceID
 
-        let upstreamHead = forwardedHead(head)
+        let upstreamHead = head.forwarded(for: forwardedFor)
         let idempotent = head.method == .GET || head.method == .HEAD || head.method == .OPTIONS
         resendable = upstream != nil && idempotent ? upstreamHead : nil
         send(.head(upstreamHead))
         if upstream == nil && !connecting { connect() }
-    }
-
-    /// The request head as the backend gets it: HTTP/1.1 keep-alive, hop-by-hop headers removed,
-    /// `X-Forwarded-For` and `X-Forwarded-Proto` added.
-    private func forwardedHead(_ head: HTTPRequestHead) -> HTTPRequestHead {
-        var head = head
-        head.version = .http1_1
-        // One pass over the headers; the common request has none of these.
-        var hopByHop = false
-        var earlierFor: String?
-        var hasProto = false
-        for (name, value) in head.headers {
-            switch name.utf8.count {
-            case 15 where name.equalsASCIICaseInsensitive("x-forwarded-for"):
-                earlierFor = earlierFor.map { "\($0), \(value)" } ?? value
-            case 17 where name.equalsASCIICaseInsensitive("x-forwarded-proto"):
-                hasProto = true
-            default:
-                if !hopByHop && isHopByHopHeader(name) { hopByHop = true }
-            }
-        }
-        if hopByHop { removeHopByHopHeaders(&head.headers) }
-        if let earlierFor {
-            head.headers.replaceOrAdd(name: "X-Forwarded-For", value: "\(earlierFor), \(forwardedFor)")
-        } else {
-            head.headers.add(name: "X-Forwarded-For", value: forwardedFor)
-        }
-        if !hasProto { head.headers.add(name: "X-Forwarded-Proto", value: "http") }
-        return head
     }
 
     private func send(_ part: HTTPClientRequestPart) {
@@ -296,19 +267,9 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         isError = true
         upstreamKeepAlive = false
-        var answer = context.channel.allocator.buffer(capacity: 160 + body.readableBytes)
-        answer.writeString("HTTP/1.\(requestVersion.minor == 0 ? 0 : 1) \(status.code) \(status.reasonPhrase)\r\n")
-        answer.writeStaticString("Content-Type: text/plain; charset=utf-8\r\n")
-        answer.writeString("Content-Length: \(body.readableBytes)\r\n")
-        if !clientKeepAlive {
-            answer.writeStaticString("Connection: close\r\n")
-        } else if requestVersion.minor == 0 {
-            answer.writeStaticString("Connection: keep-alive\r\n")
-        }
-        answer.writeStaticString("\r\n")
-        answer.writeImmutableBuffer(body)
         responseStarted = true
-        context.write(wrapOutboundOut(answer), promise: nil)
+        context.write(wrapOutboundOut(LocalAnswer.bytes(status, body, versionMinor: requestVersion.minor, connection: connectionHeader,
+                                                        allocator: context.channel.allocator)), promise: nil)
         endResponse()
         context.flush()
         resumeHeldRead()
@@ -421,12 +382,17 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             // The end of the body is told by closing the client connection too.
             clientKeepAlive = false
         }
-        let connection: StaticString? = !clientKeepAlive ? "close" : requestVersion.minor == 0 ? "keep-alive" : nil
         responseStarted = true
-        var bytes = head.forwarded(versionMinor: requestVersion.minor, dechunk: dechunk, connection: connection,
+        var bytes = head.forwarded(versionMinor: requestVersion.minor, dechunk: dechunk, connection: connectionHeader,
                                    reserving: firstBody?.readableBytes ?? 0, allocator: context.channel.allocator)
         if let firstBody { bytes.writeImmutableBuffer(firstBody) }
         context.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// The `Connection` value a response to this client carries: `close` when the connection ends
+    /// after it, `keep-alive` for an HTTP/1.0 client that keeps it, else none.
+    private var connectionHeader: StaticString? {
+        !clientKeepAlive ? "close" : requestVersion.minor == 0 ? "keep-alive" : nil
     }
 
     func upstreamResponseBody(_ body: ByteBuffer) {
@@ -464,47 +430,5 @@ final class ProxyClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             finishRequest()
             context.close(promise: nil)
         }
-    }
-}
-
-/// Whether `name` is one of the fixed hop-by-hop header names (checked by length first).
-func isHopByHopHeader(_ name: String) -> Bool {
-    switch name.utf8.count {
-    case 2: name.equalsASCIICaseInsensitive("te")
-    case 7: name.equalsASCIICaseInsensitive("upgrade")
-    case 10: name.equalsASCIICaseInsensitive("connection") || name.equalsASCIICaseInsensitive("keep-alive")
-    case 16: name.equalsASCIICaseInsensitive("proxy-connection")
-    default: false
-    }
-}
-
-extension String {
-    /// ASCII case-insensitive equality with a lowercase `other`, without allocating.
-    func equalsASCIICaseInsensitive(_ other: StaticString) -> Bool {
-        let mine = utf8
-        guard mine.count == other.utf8CodeUnitCount else { return false }
-        return other.withUTF8Buffer { theirs in
-            var index = 0
-            for byte in mine {
-                let lower = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
-                if lower != theirs[index] { return false }
-                index += 1
-            }
-            return true
-        }
-    }
-}
-
-/// Removes the headers that describe one connection, not the message (RFC 9110 §7.6.1), including
-/// any named in `Connection`.
-func removeHopByHopHeaders(_ headers: inout HTTPHeaders) {
-    if headers.contains(name: "connection") {
-        for token in headers[canonicalForm: "connection"] where !token.isEmpty {
-            headers.remove(name: String(token))
-        }
-        headers.remove(name: "connection")
-    }
-    for name in ["keep-alive", "proxy-connection", "upgrade", "te"] where headers.contains(name: name) {
-        headers.remove(name: name)
     }
 }

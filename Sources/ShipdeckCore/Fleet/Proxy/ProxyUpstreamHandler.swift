@@ -60,7 +60,6 @@ final class ProxyUpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler 
         do {
             while let client, let event = try reader.next(&buffer) {
                 switch event {
-                case .informational(let bytes): client.upstreamInformational(bytes)
                 case .head(let head):
                     reader.dechunk = client.dechunks(head)
                     // A small first body piece goes out with the head, in one write.

@@ -242,11 +242,7 @@ extension UpstreamResponseHead {
             }
             out.writeBytes(UnsafeRawBufferPointer(rebasing: raw[start..<headerLines.upperBound]))
         }
-        if let connection {
-            out.writeStaticString("Connection: ")
-            out.writeStaticString(connection)
-            out.writeStaticString("\r\n")
-        }
+        if let connection { out.writeConnectionHeader(connection) }
         out.writeStaticString("\r\n")
         return out
     }

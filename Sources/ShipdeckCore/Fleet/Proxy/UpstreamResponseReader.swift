@@ -30,11 +30,6 @@ struct UpstreamResponseReader {
     /// Set after the head of a chunked response: pass on chunk data alone (for an HTTP/1.0 client).
     var dechunk = false
 
-    /// Whether a response is expected or being read.
-    var isReading: Bool {
-        if case .idle = state { false } else { true }
-    }
-
     /// A request was sent: its response comes next. `toHEAD`: it was a HEAD request.
     mutating func expectResponse(toHEAD: Bool) {
         state = .head
