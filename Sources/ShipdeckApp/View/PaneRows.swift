@@ -110,9 +110,10 @@ public enum PaneRows {
         return texts.indices.filter { index in words.allSatisfy { CardFilter.bytes(of: texts[index], contain: $0) } }
     }
 
-    /// Every row's lowercased search text, in row order.
+    /// Every row's lowercased search text, in row order (the board: every card's, in board order).
     static func searchTexts(_ pane: PaneID, snapshot: WorkspaceSnapshot?, order: [BuildRef], alertOrder: [Int]) -> [String] {
         guard let snapshot else { return [] }
+        if pane == .board { return snapshot.board.columns.flatMap { $0.cards.map { searchText($0).lowercased() } } }
         return (0..<count(pane, snapshot: snapshot)).map {
             searchText(pane, $0, snapshot: snapshot, order: order, alertOrder: alertOrder).lowercased()
         }
@@ -166,10 +167,8 @@ public struct FilterCache: Sendable, Equatable {
     public var buildOrder: [BuildRef] = []
     var buildOrderVersion = -1
     var alertOrderVersion = -1
-    /// Each card's lowercased search text, in board order (for typing a filter over 10,000 cards).
-    var cardTexts: [String] = []
-    var cardTextsVersion = -1
-    /// Each list row's lowercased search text per pane, and the pane version it was made for.
+    /// Each row's (the board: each card's, in board order) lowercased search text per pane, made once
+    /// per change of the pane for typing a filter over 10,000 rows, and the pane version it was made for.
     var rowTexts: [PaneID: [String]] = [:]
     var rowTextsVersion: [PaneID: Int] = [:]
     /// The Alerts pane's rows before filtering, as indices into the snapshot's alerts: open ones
@@ -198,18 +197,15 @@ public struct FilterCache: Sendable, Equatable {
             let key = FilterKey(version: model.paneVersions[pane] ?? 0, filter: model.activeFilter(pane))
             guard keys[pane] != key else { continue }
             keys[pane] = key
+            if key.filter?.isEmpty == false, rowTextsVersion[pane] != key.version {
+                rowTextsVersion[pane] = key.version
+                rowTexts[pane] = PaneRows.searchTexts(pane, snapshot: model.snapshot, order: buildOrder, alertOrder: alertOrder)
+            }
+            let texts = rowTexts[pane] ?? []
             if pane == .board {
-                if key.filter?.isEmpty == false, cardTextsVersion != key.version {
-                    cardTextsVersion = key.version
-                    cardTexts = model.snapshot?.board.columns.flatMap { $0.cards.map { PaneRows.searchText($0).lowercased() } } ?? []
-                }
-                cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter, texts: cardTexts)
+                cards = PaneRows.matchingCards(snapshot: model.snapshot, filter: key.filter, texts: texts)
             } else {
-                if key.filter?.isEmpty == false, rowTextsVersion[pane] != key.version {
-                    rowTextsVersion[pane] = key.version
-                    rowTexts[pane] = PaneRows.searchTexts(pane, snapshot: model.snapshot, order: buildOrder, alertOrder: alertOrder)
-                }
-                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, texts: rowTexts[pane] ?? [])
+                indices[pane] = PaneRows.matchingIndices(pane, snapshot: model.snapshot, filter: key.filter, texts: texts)
             }
         }
     }
