@@ -68,6 +68,22 @@ struct ProxyFixture {
         try await group.shutdownGracefully()
     }
 
+    /// A proxy routed to one `RawResponder` backend answering `answer` (bytes an HTTP library would
+    /// not write), for `body`; the backend is stopped however `body` ends.
+    static func with(rawBackendAnswering answer: String, _ body: (ProxyFixture) async throws -> Void) async throws {
+        let backend = try await RawResponder.start(answering: answer)
+        do {
+            try await with([]) { fixture throws in
+                fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+                try await body(fixture)
+            }
+        } catch {
+            await backend.stop()
+            throw error
+        }
+        await backend.stop()
+    }
+
     /// A port that refuses connections for the rest of the test run: bound but never listening, so no
     /// other test's server can take it over (a stopped server's port could be reused at once).
     static func refusedPort() async throws -> Int {
@@ -278,26 +294,20 @@ struct ProxyFixture {
     }
 
     @Test func aBackendBodyWithoutLengthIsPassedOnWholeAndTheClientClosed() async throws {
-        let backend = try await RawResponder.start(answering: "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
-        try await ProxyFixture.with([]) { fixture throws in
-            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+        try await ProxyFixture.with(rawBackendAnswering: "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end") { fixture throws in
             let text = try await exchangeRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n", port: fixture.proxy.boundPort)
             #expect(text == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil the end")
             #expect(fixture.proxy.stats().errors == 0)
         }
-        await backend.stop()
     }
 
     @Test func bytesAfterACompleteAnswerStillLetTheAnswerThrough() async throws {
         // A HEAD answered with a body: the answer ends at its head; the extra bytes drop the backend.
-        let backend = try await RawResponder.start(answering: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-        try await ProxyFixture.with([]) { fixture throws in
-            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+        try await ProxyFixture.with(rawBackendAnswering: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello") { fixture throws in
             let response = try await fixture.request(method: .HEAD)
             #expect(response.status == 200 && response.body.isEmpty)
             #expect(fixture.proxy.stats().errors == 0)
         }
-        await backend.stop()
     }
 
     @Test func aMalformedRequestBehindAGoodOneLetsTheGoodOneBeAnsweredThenCloses() async throws {
@@ -322,9 +332,7 @@ struct ProxyFixture {
 
     @Test func aMalformedBodyAfterTheAnswerClosesWithoutASecondAnswer() async throws {
         // The backend answers a chunked POST at once (it does not read bodies); the rest of the body is bad.
-        let backend = try await RawResponder.start(answering: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        try await ProxyFixture.with([]) { fixture throws in
-            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+        try await ProxyFixture.with(rawBackendAnswering: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") { fixture throws in
             let port = fixture.proxy.boundPort
             let collector = RawCollector()
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -340,18 +348,14 @@ struct ProxyFixture {
                     || collector.text == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
             #expect(fixture.proxy.stats().inFlight == 0)
         }
-        await backend.stop()
     }
 
     @Test func aMalformedBackendAnswerIs502() async throws {
-        let backend = try await RawResponder.start(answering: "SSH-2.0-OpenSSH_9.2\r\n")
-        try await ProxyFixture.with([]) { fixture throws in
-            fixture.proxy.route(to: [ProxyBackend(instanceID: "raw", host: "127.0.0.1", port: backend.port)])
+        try await ProxyFixture.with(rawBackendAnswering: "SSH-2.0-OpenSSH_9.2\r\n") { fixture throws in
             let response = try await fixture.request()
             #expect(response.status == 502)
             #expect(fixture.proxy.stats().errors == 1)
         }
-        await backend.stop()
     }
 
     @Test func bindFailureNamesTheAddressAndPort() async throws {

@@ -42,7 +42,7 @@ final class RawResponder: Sendable {
     }
 }
 
-/// Collects what a raw client connection receives, readable from any task.
+/// Collects what a raw client connection receives, readable from any task; closes on an error.
 final class RawCollector: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     private let received = Mutex("")
@@ -52,5 +52,9 @@ final class RawCollector: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = String(buffer: unwrapInboundIn(data))
         received.withLock { $0 += part }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 }

@@ -218,28 +218,13 @@ final class TestHTTPServer: Sendable {
 /// Writes `text` to a fresh loopback connection and returns everything read until the peer closes
 /// (for what an HTTP client library would hide, such as pipelined requests).
 func exchangeRaw(_ text: String, port: Int) async throws -> String {
-    final class Collector: ChannelInboundHandler {
-        typealias InboundIn = ByteBuffer
-        let done: EventLoopPromise<String>
-        var received = ""
-        init(done: EventLoopPromise<String>) { self.done = done }
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            received += String(buffer: unwrapInboundIn(data))
-        }
-        func channelInactive(context: ChannelHandlerContext) {
-            done.succeed(received)
-        }
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            context.close(promise: nil)
-        }
-    }
-    let loop = MultiThreadedEventLoopGroup.singleton.next()
-    let done = loop.makePromise(of: String.self)
-    let channel = try await ClientBootstrap(group: loop)
+    let collector = RawCollector()
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .channelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(done: done)) }
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
         }
         .connect(host: "127.0.0.1", port: port).get()
-    try await channel.writeAndFlush(ByteBuffer(string: text))
-    return try await done.futureResult.get()
+    try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+    try await channel.closeFuture.get()
+    return collector.text
 }
