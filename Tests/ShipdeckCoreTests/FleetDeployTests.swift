@@ -223,6 +223,14 @@ struct FleetDeployTests {
         await fleet.shutdown()
     }
 
+    /// Waits until web/test's instance `id` has been restarted once and is healthy again.
+    static func waitUntilRestartedOnce(_ id: String, in fleet: FleetEngine, seconds: Double) async throws {
+        try await waitUntil("\(id) is restarted and healthy", seconds: seconds) {
+            let row = await fleet.rows().first { $0.name == "web/test" }
+            return row?.instances.first { $0.id == id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
+        }
+    }
+
     @Test("a crashed active instance leaves the endpoint and is restarted")
     func crashedInstanceRestarts() async throws {
         let workspace = try FleetWorkspace(instances: 2)
@@ -230,10 +238,7 @@ struct FleetDeployTests {
         let fleet = try await workspace.deployedEngine()
         let victim = try #require(try await workspace.store.instances().first)
         kill(-(victim.processGroup ?? 0), SIGKILL)
-        try await waitUntil("the killed instance is restarted and healthy", seconds: 10) {
-            let row = await fleet.rows().first { $0.name == "web/test" }
-            return row?.instances.first { $0.id == victim.record.id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
-        }
+        try await Self.waitUntilRestartedOnce(victim.record.id, in: fleet, seconds: 10)
         #expect(try await fetch(port: workspace.port) == "web:1")
         await fleet.shutdown()
     }
@@ -248,10 +253,7 @@ struct FleetDeployTests {
         // The run command's shell leads the group; the Python server is its child.
         #expect(ProcessSpawner.liveMembers(pgid).count >= 2)
         kill(pgid, SIGKILL)
-        try await waitUntil("the instance is restarted and healthy", seconds: 15) {
-            let row = await fleet.rows().first { $0.name == "web/test" }
-            return row?.instances.first { $0.id == victim.record.id }.map { $0.restarts == 1 && $0.state == .healthy } ?? false
-        }
+        try await Self.waitUntilRestartedOnce(victim.record.id, in: fleet, seconds: 15)
         #expect(RunnerFixtures.groupIsGone(pgid), "left running: \(ProcessSpawner.liveMembers(pgid))")
         await fleet.shutdown()
     }
