@@ -34,7 +34,9 @@ import Testing
 
         // A developer commits a change that mentions it; the pipeline deploys it to test.
         try sandbox.commit(to: "orders", line: "# cache the price list", message: "SHP-13: cache the price list")
-        let inTest = try await app.waitFor("Column:    In Test", "Delivery:  runs in test", timeout: 120)
+        let inTest = try await sandbox.explainingDelivery(of: "orders") {
+            try await app.waitFor("Column:    In Test", "Delivery:  runs in test", timeout: 120)
+        }
         #expect(inTest.contains("SHP-13: cache the price list"), "the commit is not listed:\n\(inTest)")
         #expect(inTest.contains("test: yes  prod: not yet"), "where it runs:\n\(inTest)")
 
@@ -42,7 +44,9 @@ import Testing
         let unblocked = try ShipdeckBinary.run(["unblock", "orders#1", "--workspace", sandbox.demo.path], in: sandbox.demo,
                                                environment: sandbox.environment.merging(["SHIPDECK_USER": "ben"]) { $1 })
         #expect(unblocked.status == 0, "stderr: \(unblocked.stderr)")
-        let done = try await app.waitFor("Column:    Done", "Delivery:  runs in test, prod", timeout: 120)
+        let done = try await sandbox.explainingDelivery(of: "orders") {
+            try await app.waitFor("Column:    Done", "Delivery:  runs in test, prod", timeout: 120)
+        }
         #expect(done.contains("test: yes  prod: yes"), "where it runs:\n\(done)")
 
         // The CLI agrees, and the history says the board moved it.

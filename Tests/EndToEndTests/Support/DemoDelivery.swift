@@ -39,3 +39,44 @@ extension TmuxSession {
         }
     }
 }
+
+extension Sandbox {
+    /// What the running core knows of `service`'s builds and deploys, for a failure message when a
+    /// delivery did not arrive: each build's jobs with their state and detail, the tail of every failed
+    /// job's log, and the service's deploy history in test.
+    func deliveryReport(_ service: String) -> String {
+        var report = ["What the core knows of \(service):"]
+        let status = try? ShipdeckBinary.run(["status", "--json", "--workspace", demo.path], in: demo, environment: environment)
+        guard let status, status.status == 0,
+              let snapshot = try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any],
+              let pipelines = snapshot["pipelines"] as? [[String: Any]] else {
+            return report[0] + " (shipdeck status failed: \(status?.stderr ?? "did not run"))"
+        }
+        let builds = pipelines.filter { $0["service"] as? String == service }.flatMap { $0["builds"] as? [[String: Any]] ?? [] }
+        for build in builds {
+            let number = build["number"] as? Int ?? 0
+            report.append("  \(service)#\(number) \(build["state"] as? String ?? "?")")
+            for job in build["jobs"] as? [[String: Any]] ?? [] {
+                let key = job["id"] as? String ?? "?"
+                let state = job["state"] as? String ?? "?"
+                report.append("    \(key): \(state) \(job["detail"] as? String ?? "")")
+                guard state == "failed" || state == "timedOut" else { continue }
+                if let log = try? ShipdeckBinary.run(["log", "\(service)#\(number)", key, "--workspace", demo.path], in: demo, environment: environment) {
+                    report += (log.stdout + log.stderr).split(separator: "\n").suffix(15).map { "      | \($0)" }
+                }
+            }
+        }
+        if let deploys = try? ShipdeckBinary.run(["deploys", service, "--env", "test", "--workspace", demo.path], in: demo, environment: environment) {
+            report.append("  deploys in test:")
+            report += (deploys.stdout + deploys.stderr).split(separator: "\n").map { "    \($0)" }
+        }
+        return report.joined(separator: "\n")
+    }
+
+    /// Runs `body`; when it throws, the error carries `deliveryReport(service)` as well.
+    func explainingDelivery<T>(of service: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch {
+            throw E2EFailure("\(error)\n\(deliveryReport(service))")
+        }
+    }
+}
