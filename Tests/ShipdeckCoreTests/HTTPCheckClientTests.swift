@@ -141,7 +141,7 @@ func withCheckServer(_ routes: [String: RawHTTPServer.Answer],
         try await withCheckServer(["/health": .bytes(http(200, #"{"status":"ok"}"#, headers: ["Content-Type: application/json"]))]) { server, client in
             let result = await client.check(host: "127.0.0.1", port: server.port, path: "/health", timeout: .seconds(10))
             #expect(result == ProbeResult(status: .ok, detail: "200 status ok", duration: result.duration))
-            #expect(result.duration > 0 && result.duration < 10, "a loopback check, even with the whole suite running beside it")
+            #expect(result.duration > 0 && result.duration < 60, "seconds, not milliseconds: a loopback check, even with the whole suite running beside it")
         }
     }
 
@@ -192,7 +192,8 @@ func withCheckServer(_ routes: [String: RawHTTPServer.Answer],
             let elapsed = ContinuousClock.now - started
             #expect(result.status == .critical)
             #expect(result.detail == "timed out after 300 ms")
-            #expect(elapsed >= .milliseconds(290) && elapsed < .seconds(10), "\(elapsed)")
+            // The upper bound only says it did end: a loaded machine can hold the resumed task for seconds.
+            #expect(elapsed >= .milliseconds(290) && elapsed < .seconds(60), "\(elapsed)")
             #expect(result.duration >= 0.29)
             // The timed-out connection is closed, not pooled.
             try await waitUntil("the timed-out connection is closed", seconds: 5) { client.openConnections == 0 }

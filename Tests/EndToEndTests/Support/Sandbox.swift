@@ -1,4 +1,8 @@
 import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A throwaway folder for one test: a HOME, an XDG data folder, a working folder and the demo
 /// workspace, so no test sees the user's files or another test's state. Removed on deinit.
@@ -55,8 +59,45 @@ final class Sandbox {
         try text.write(to: config, atomically: true, encoding: .utf8)
     }
 
-    /// The first demo service's endpoint port in test (prod adds 1000).
-    lazy var portBase: Int = 20_000 + Int.random(in: 0..<1_000) * 10
+    /// The first demo service's endpoint port in test (prod adds 1000). Sessions of one test run get
+    /// blocks in turn (test 20000–20999, prod 21000–21999), so two demos running side by side never
+    /// share an endpoint (random blocks did, in about one run in eight); a block something else
+    /// listens on is skipped.
+    lazy var portBase: Int = Self.portBlocks.next()
+
+    private static let portBlocks = PortBlocks()
+}
+
+/// Hands out blocks of ten ports for the demos of one test run, starting at a random block.
+private final class PortBlocks: Sendable {
+    private let slot = Mutex(Int.random(in: 0..<100))
+
+    func next() -> Int {
+        for _ in 0..<100 {
+            let base = slot.withLock { slot in
+                defer { slot = (slot + 1) % 100 }
+                return 20_000 + slot * 10
+            }
+            if (0..<4).allSatisfy({ Self.isFree(base + $0) && Self.isFree(base + 1_000 + $0) }) { return base }
+        }
+        return 20_000 + Int.random(in: 0..<100) * 10
+    }
+
+    /// Whether a listener could bind `port` on 127.0.0.1 now.
+    private static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return true }
+        defer { close(fd) }
+        var reuse: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
 }
 
 /// A failed end-to-end expectation; its text carries what was expected and the screen seen last.

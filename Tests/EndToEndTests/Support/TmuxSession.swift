@@ -131,7 +131,7 @@ final class TmuxSession {
     }
 
     /// The pid of shipdeck itself (written by the wrapper right before `exec`).
-    func shipdeckPID(timeout: Double = 10) async throws -> pid_t {
+    func shipdeckPID(timeout: Double = 30) async throws -> pid_t {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let text = try? String(contentsOf: pidFile, encoding: .utf8),
