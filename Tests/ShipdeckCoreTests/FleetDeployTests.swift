@@ -257,6 +257,44 @@ struct FleetDeployTests {
         #expect(RunnerFixtures.groupIsGone(pgid), "left running: \(ProcessSpawner.liveMembers(pgid))")
         await fleet.shutdown()
     }
+
+    @Test("an endpoint whose port is taken at start says so, keeps deploying, and listens once the port is free")
+    func busyEndpointPortIsRetried() async throws {
+        let workspace = try FleetWorkspace(instances: 1)
+        defer { workspace.folder.cleanup() }
+        let holder = try Self.listen(on: workspace.port)
+        var held = true
+        defer { if held { close(holder) } }
+        let fleet = try await workspace.deployedEngine()
+        let down = try #require(await fleet.rows().first { $0.name == "web/test" })
+        #expect(down.endpointError?.contains("port \(workspace.port) is in use") == true)
+        #expect(down.image == "web:1", "the deploy does not need its endpoint")
+
+        close(holder)
+        held = false
+        try await waitUntil("web/test listens again", seconds: 10) {
+            await fleet.rows().first { $0.name == "web/test" }?.endpointError == nil
+        }
+        #expect(try await fetch(port: workspace.port) == "web:1")
+        await fleet.shutdown()
+    }
+
+    /// A socket listening on 127.0.0.1:`port` (the caller closes it).
+    private static func listen(on port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard fd >= 0, bound, Glibc.listen(fd, 8) == 0 else {
+            if fd >= 0 { close(fd) }
+            throw ShipdeckError(.io, "could not hold port \(port) for the test: \(String(cString: strerror(errno)))")
+        }
+        return fd
+    }
 }
 
 @Suite("Fleet permissions")

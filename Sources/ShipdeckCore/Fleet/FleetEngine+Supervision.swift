@@ -2,7 +2,7 @@ import Foundation
 
 extension FleetEngine {
     /// Once a second: notices crashed instances and restarts them (with backoff), starts the active
-    /// groups' health checks that are due (they report back when done; see `FleetEngine+Health`), ends warm groups whose time is up, collects the
+    /// groups' health checks that are due (they report back when done; see `FleetEngine+Health`), ends warm groups whose time is up, opens endpoints whose port was taken, collects the
     /// instances' output, samples CPU and memory, and reads the endpoints' traffic. Publishes a row
     /// only when something visible changed.
     func supervise() async {
@@ -58,6 +58,7 @@ extension FleetEngine {
             slots[key]?.warmUntil = nil
             await drainAndStop(key, ids: ids)
         }
+        if let retry = slots[key]?.endpointRetry, retry.at <= now { await openEndpoint(key) }
         await refreshDowntimes(key, at: now)
         readTraffic(key, now: now)
         await publish(key)

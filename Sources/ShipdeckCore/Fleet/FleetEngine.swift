@@ -72,6 +72,8 @@ public actor FleetEngine {
         var waiting: [CheckedContinuation<Void, Never>] = []
         var lastStats: (at: Date, requests: UInt64, errors: UInt64)?
         var published: FleetRow?
+        /// When an endpoint that could not listen is tried again, and how many times it failed.
+        var endpointRetry: (at: Date, failures: Int)?
     }
 
     var slots: [Key: Slot] = [:]
@@ -156,15 +158,25 @@ public actor FleetEngine {
         supervisor = Task { [weak self] in await self?.supervise() }
     }
 
-    private func openEndpoint(_ key: Key) async {
-        guard let row = slots[key]?.row else { return }
+    /// Opens the endpoint of a service in an environment. When its port is taken, the row says so and
+    /// supervision tries again (after 2 s, doubling up to 30 s) until it listens.
+    func openEndpoint(_ key: Key) async {
+        guard let row = slots[key]?.row, slots[key]?.proxy == nil else { return }
         let proxy = ServiceProxy(label: key.description, host: "127.0.0.1", port: row.port, group: eventLoops)
         do {
             try await proxy.start()
+            guard !stopping else { return await proxy.stop() }
+            let wasDown = slots[key]?.row.endpointError != nil
             slots[key]?.proxy = proxy
+            slots[key]?.row.endpointError = nil
+            slots[key]?.endpointRetry = nil
             applyRoute(key)
+            if wasDown { try? await recorder?.notice("\(key.description) endpoint listens on :\(row.port) again") }
         } catch {
+            let failures = (slots[key]?.endpointRetry?.failures ?? 0) + 1
+            let delay = min(30, 2 * pow(2, Double(min(failures - 1, 4))))
             slots[key]?.row.endpointError = "\(error)"
+            slots[key]?.endpointRetry = (clock.now.addingTimeInterval(delay), failures)
         }
     }
 
