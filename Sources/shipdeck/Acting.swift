@@ -35,9 +35,10 @@ struct Events: AsyncParsableCommand {
 }
 
 /// Sends `command` to the workspace's running core as the acting person.
-func perform(_ command: CoreCommand, workspace: URL) async throws {
+@discardableResult
+func perform(_ command: CoreCommand, workspace: URL) async throws -> CommandOutcome {
     do {
-        try await RemoteCore(locator: CoreLocator(workspace: workspace)).perform(command, as: actingPerson(workspace: workspace))
+        return try await RemoteCore(locator: CoreLocator(workspace: workspace)).perform(command, as: actingPerson(workspace: workspace))
     } catch {
         throw CLIError.report(error)
     }

@@ -20,12 +20,9 @@ struct CardCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The column, e.g. \"In Progress\".") var column: String?
 
         func run() async throws {
-            try await perform(.addCard(title: title, description: description, services: service, labels: label, assignee: assignee, column: column),
-                              workspace: options.directory)
-            // The core numbers the card; the newest card with this title is the one just added.
-            let cards = try await currentSnapshot(workspace: options.directory).board.columns.flatMap(\.cards)
-            let added = cards.filter { $0.title == title.trimmingCharacters(in: .whitespacesAndNewlines) }
-                .max { (Int($0.id.split(separator: "-").last ?? "") ?? 0) < (Int($1.id.split(separator: "-").last ?? "") ?? 0) }
+            let outcome = try await perform(.addCard(title: title, description: description, services: service, labels: label, assignee: assignee, column: column),
+                                            workspace: options.directory)
+            let added = try await currentSnapshot(workspace: options.directory).board.columns.flatMap(\.cards).first { $0.id == outcome.card }
             print("\(added?.id ?? "card") added to \(added?.column ?? column ?? "the board"): \(title)")
         }
     }

@@ -173,8 +173,18 @@ import Testing
         defer { workspace.cleanUp() }
         let host = try await workspace.startHost()
         try await host.core.perform(.addCard(title: "Cache prices", services: ["orders"]), as: "fay")
+        let body = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: .addCard(title: "Cache prices")))
+        let added = try await request(host.server.url + "/v1/commands", method: .POST, token: workspace.token,
+                                      headers: [(APIDocuments.personHeader, "fay")], body: body)
+        let viaClient = try await RemoteCore(locator: CoreLocator(workspace: workspace.directory)).perform(.addCard(title: "Cache prices"), as: "fay")
         let snapshot = await host.core.snapshot()
-        let id = try #require(snapshot.board.columns.flatMap(\.cards).first { $0.title == "Cache prices" }?.id)
+        let ids = snapshot.board.columns.flatMap(\.cards).filter { $0.title == "Cache prices" }.map(\.id).sorted()
+        let id = try #require(ids.first)
+        // A command that creates a card names it, so a client never has to guess it by its title.
+        #expect(added.status == 200)
+        #expect(try openAPIViolations(added.body, schema: "CommandOutcome") == "")
+        #expect(try APIDocuments.decoder().decode(CommandOutcome.self, from: added.body).card == ids.dropFirst().first)
+        #expect(viaClient.card == ids.last && ids.count == 3)
         let history = try await request(host.server.url + "/v1/cards/\(id)/history", token: workspace.token)
         let missing = try await request(host.server.url + "/v1/cards/SHP-999/history", token: workspace.token)
         await host.stop()

@@ -155,8 +155,9 @@ import Testing
     @Test func cardCommandsEditReorderAssignWithHistory() async throws {
         let clock = ManualClock(Self.t0)
         let core = try await Self.core(clock: clock)
-        try await core.perform(.addCard(title: "Second", column: "Backlog"), as: "ana")
-        try await core.perform(.addCard(title: "Third", column: "Backlog"), as: "ana")
+        #expect(try await core.perform(.addCard(title: "Second", column: "Backlog"), as: "ana").card == "SHP-2")
+        #expect(try await core.perform(.addCard(title: "Third", column: "Backlog"), as: "ana").card == "SHP-3")
+        #expect(try await core.perform(.reorderCard(id: "SHP-3", by: 0), as: "ana") == CommandOutcome())
         var backlog = await core.snapshot().board.columns[0].cards.map(\.id)
         #expect(backlog == ["SHP-1", "SHP-2", "SHP-3"])
         try await core.perform(.reorderCard(id: "SHP-3", by: -1), as: "ana")

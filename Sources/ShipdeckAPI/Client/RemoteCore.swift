@@ -30,7 +30,8 @@ public final class RemoteCore: CoreClient, Sendable {
         return try APIDocuments.decoder().decode(WorkspaceSnapshot.self, from: Data(buffer: body))
     }
 
-    public func perform(_ command: CoreCommand, as person: String) async throws {
+    @discardableResult
+    public func perform(_ command: CoreCommand, as person: String) async throws -> CommandOutcome {
         let endpoint = try locator.require()
         var request = HTTPClientRequest(url: endpoint.url + "/v1/commands")
         request.method = .POST
@@ -38,7 +39,9 @@ public final class RemoteCore: CoreClient, Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: APIDocuments.personHeader, value: person)
         request.body = .bytes(ByteBuffer(bytes: try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: command))))
-        _ = try await execute(request, endpoint: endpoint)
+        let response = try await execute(request, endpoint: endpoint)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return try APIDocuments.decoder().decode(CommandOutcome.self, from: Data(buffer: body))
     }
 
     public func log(service: String, number: Int, job: String, attempt: Int?, after: Int, limit: Int) async throws -> [LogLine] {

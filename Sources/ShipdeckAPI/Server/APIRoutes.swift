@@ -176,10 +176,10 @@ struct APIRoutes: Sendable {
                                                                          hint: "see openapi/shipdeck.yaml"))
         }
         do {
-            try await core.perform(document.command, as: person)
+            let outcome = try await core.perform(document.command, as: person)
             metrics.commands.increment()
             logger.info("\(person) ran \(document.command)")
-            return APIResponses.json(["status": "ok"])
+            return APIResponses.json(outcome)
         } catch let error as ShipdeckError {
             metrics.commandFailures.increment()
             logger.notice("refused \(person): \(error)")

@@ -3,7 +3,7 @@ import Foundation
 /// The board's commands: cards added, edited, moved, reordered, assigned, deleted and imported on
 /// behalf of a person, checked against the board's rules (columns, Done only in prod).
 extension WorkspaceCore {
-    func performBoard(_ command: CoreCommand, as person: PersonConfig) async throws {
+    func performBoard(_ command: CoreCommand, as person: PersonConfig) async throws -> CommandOutcome {
         await lock()
         defer { unlock() }
         let now = clock.now
@@ -47,6 +47,7 @@ extension WorkspaceCore {
                             assignee: fields.assignee, labels: fields.labels, services: fields.services, createdAt: now, updatedAt: now)
             try await save([CardChange(card, "created in \(column)")], by: person.handle, at: now)
             self.board.notify(.cardsAdded)
+            return CommandOutcome(card: card.id)
         case .editCard(let id, let title, let description, let services, let labels, let assignee):
             guard var card = try await store.card(id: id) else { throw Self.noCard(id) }
             let fields = try validated(title: title, services: services, labels: labels, assignee: assignee)
@@ -56,7 +57,7 @@ extension WorkspaceCore {
             if card.services != fields.services { changed.append("services") }
             if card.labels != fields.labels { changed.append("labels") }
             if card.assignee != fields.assignee { changed.append("assignee") }
-            guard !changed.isEmpty else { return }
+            guard !changed.isEmpty else { return CommandOutcome() }
             card.title = fields.title
             card.description = description
             card.services = fields.services
@@ -68,9 +69,9 @@ extension WorkspaceCore {
             guard let card = try await store.card(id: id) else { throw Self.noCard(id) }
             var column = try await store.cards().filter { $0.column == card.column }
             column.sort { ($0.position, $0.id) < ($1.position, $1.id) }
-            guard let from = column.firstIndex(where: { $0.id == id }) else { return }
+            guard let from = column.firstIndex(where: { $0.id == id }) else { return CommandOutcome() }
             let to = max(0, min(column.count - 1, from + delta))
-            guard to != from else { return }
+            guard to != from else { return CommandOutcome() }
             let moving = column.remove(at: from)
             column.insert(moving, at: to)
             var changes: [CardChange] = []
@@ -83,7 +84,7 @@ extension WorkspaceCore {
         case .assignCard(let id, let handle):
             guard var card = try await store.card(id: id) else { throw Self.noCard(id) }
             if let handle { _ = try validated(title: card.title, services: [], labels: [], assignee: handle) }
-            guard card.assignee != handle else { return }
+            guard card.assignee != handle else { return CommandOutcome() }
             card.assignee = handle
             card.updatedAt = now
             try await save([CardChange(card, handle.map { "assigned to \($0)" } ?? "unassigned")], by: person.handle, at: now)
@@ -96,6 +97,7 @@ extension WorkspaceCore {
         default:
             break
         }
+        return CommandOutcome()
     }
 
     /// Stores and publishes cards changed by a person or by the board; callers hold the lock.

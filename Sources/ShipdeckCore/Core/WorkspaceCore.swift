@@ -195,34 +195,35 @@ public actor WorkspaceCore: CoreClient {
     /// The sequence number of the newest event.
     public var lastEventSequence: Int64 { lastSequence }
 
-    public func perform(_ command: CoreCommand, as person: String) async throws {
+    @discardableResult
+    public func perform(_ command: CoreCommand, as person: String) async throws -> CommandOutcome {
         let actor = try RolePolicy.authorize(command, as: person, in: config)
         // Build commands go to the engine without the core's lock: the engine records through it.
         switch command {
         case .startBuild(let service, let commit, let branch, let message):
             try await builds.start(service: service, commit: commit, branch: branch, message: message, by: actor.handle, source: "ui")
-            return
+            return CommandOutcome()
         case .unblock(let service, let number, let job, let fields):
             try await builds.unblock(service: service, number: number, jobID: job, fields: fields, by: actor)
-            return
+            return CommandOutcome()
         case .cancelBuild(let service, let number):
             try await builds.cancel(service: service, number: number, by: actor.handle)
-            return
+            return CommandOutcome()
         case .retryJobs(let service, let number, let job):
             try await builds.retry(service: service, number: number, jobID: job, by: actor.handle)
-            return
+            return CommandOutcome()
         case .deploy(let service, let environment, let image):
             try Self.requireSuccess(try await fleet.deploy(service: service, environment: environment, image: image, by: actor.handle, source: "ui"))
-            return
+            return CommandOutcome()
         case .rollback(let service, let environment):
             try Self.requireSuccess(try await fleet.rollback(service: service, environment: environment, by: actor.handle))
-            return
+            return CommandOutcome()
         case .restartInstance(let id):
             try await fleet.restart(instance: id, by: actor.handle)
-            return
+            return CommandOutcome()
         case .stopInstance(let id):
             try await fleet.stop(instance: id, by: actor.handle)
-            return
+            return CommandOutcome()
         case .runOneOff(let id, let service, let environment, let command):
             let run = try await fleet.runOneOff(id: id, service: service, environment: environment, command: command, by: actor.handle)
             try? await notice("\(actor.handle) ran `\(command)` against \(service) in \(environment): \(run.outcome ?? "")")
@@ -230,32 +231,32 @@ public actor WorkspaceCore: CoreClient {
                 throw ShipdeckError(.io, "`\(command)` \(run.outcome ?? "failed")", field: "\(service)/\(environment)",
                                     hint: "its output is above; `shipdeck instance log \(id)` prints it again")
             }
-            return
+            return CommandOutcome()
         case .forceCheck(let id):
             try await fleet.forceCheck(instance: id)
-            return
+            return CommandOutcome()
         case .scheduleDowntime(let service, let environment, let instance, let duration, let window, let comment):
             _ = try await fleet.scheduleDowntime(service: service, environment: environment, instance: instance, duration: duration,
                                                  flexibleWindow: window, comment: comment, by: actor.handle)
-            return
+            return CommandOutcome()
         case .cancelDowntime(let id):
             try await fleet.cancelDowntime(id: id)
-            return
+            return CommandOutcome()
         case .submitCheckResult(let service, let environment, let instance, let status, let output):
             try await fleet.submit(service: service, environment: environment, instance: instance, status: status, output: output)
-            return
+            return CommandOutcome()
         case .acknowledgeIncident(let id):
             _ = try await alerts.acknowledge(id: id, by: actor.handle)
-            return
+            return CommandOutcome()
         case .resolveIncident(let id):
             _ = try await alerts.resolve(id: id, by: actor.handle)
-            return
+            return CommandOutcome()
         case .noteIncident(let id, let text):
             _ = try await alerts.addNote(id: id, text: text, by: actor.handle)
-            return
+            return CommandOutcome()
         case .snoozeIncident(let id, let seconds):
             _ = try await alerts.snooze(id: id, seconds: seconds, by: actor.handle)
-            return
+            return CommandOutcome()
         case .alertEvent(let action, let key, let summary, let severity, let service, let environment):
             if action == .trigger && summary.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ShipdeckError(.invalid, "a trigger needs a summary", field: "summary", hint: "say what is wrong, e.g. \"orders p99 above 2 s\"")
@@ -269,9 +270,9 @@ public actor WorkspaceCore: CoreClient {
             }
             _ = try await alerts.ingest(AlertEvent(action: action, dedupKey: key, summary: summary, source: actor.handle, severity: severity,
                                                    integration: "cli", service: service, environment: environment, by: actor.handle))
-            return
+            return CommandOutcome()
         case .moveCard, .deleteCard, .addCard, .editCard, .reorderCard, .assignCard, .importCards:
-            try await performBoard(command, as: actor)
+            return try await performBoard(command, as: actor)
         }
     }
 

@@ -58,6 +58,19 @@ public enum CoreCommand: Codable, Sendable, Equatable {
                     environment: String?)
 }
 
+/// What a command that was carried out says back: the id of what it created, if anything (the card
+/// `addCard` numbered). Every change also arrives on the event stream.
+public struct CommandOutcome: Codable, Sendable, Equatable {
+    public var status: String
+    /// The card the command created.
+    public var card: String?
+
+    public init(card: String? = nil) {
+        status = "ok"
+        self.card = card
+    }
+}
+
 /// The way a client (the dashboard, a CLI command) talks to a core, whether it runs in this process
 /// or behind the local API.
 public protocol CoreClient: Sendable {
@@ -68,7 +81,8 @@ public protocol CoreClient: Sendable {
     /// Every change after `sequence` (nil: a `.snapshot` first, then every change).
     func events(after sequence: Int64?) async -> AsyncStream<CoreEvent>
     /// Carries out `command` as `person`; throws `ShipdeckError` when refused or invalid.
-    func perform(_ command: CoreCommand, as person: String) async throws
+    @discardableResult
+    func perform(_ command: CoreCommand, as person: String) async throws -> CommandOutcome
     /// Connection changes, for clients that reach their core over the network.
     func connectionStates() async -> AsyncStream<CoreConnection>
     /// A job attempt's log lines after line `after` (attempt nil: the latest), at most `limit`.
