@@ -137,7 +137,7 @@ enum FanoutBench {
     /// The store's floor on this disk: median time of a 256-byte append + fsync in the workspace folder.
     static func fsyncFloor(in directory: URL, count: Int = 200) throws -> Stats {
         let file = directory.appendingPathComponent("fsync-probe")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: file) }
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }

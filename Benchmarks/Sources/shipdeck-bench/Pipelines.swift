@@ -245,7 +245,7 @@ enum PipelinesBench {
             blackHole &+= terminal.lastWrittenCells
             if tick % 5 == 0 {
                 let m0 = clock.now
-                try? await bench.core.perform(.moveCard(id: "SHP-1", toColumn: columns[(tick / 5) % 2]), as: person)
+                _ = try? await bench.core.perform(.moveCard(id: "SHP-1", toColumn: columns[(tick / 5) % 2]), as: person)
                 result.move.append(clock.now - m0)
             }
             if tick % 20 == 0, let follow {
