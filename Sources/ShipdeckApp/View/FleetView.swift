@@ -13,7 +13,7 @@ enum FleetView {
             "Endpoint: 127.0.0.1:\(row.port)   image \(row.image ?? "not deployed")   \(row.serving.count)/\(row.desiredInstances) serving",
             "Traffic:  " + trafficText(traffic),
         ]
-        if let error = row.endpointError { lines.append("Endpoint not listening: \(error)") }
+        if let error = row.endpointError { lines.append("Endpoint not listening (tried again until it listens): \(error)") }
         if let deploy = row.deploy {
             lines.append("Deploying \(deploy.image) (\(deploy.source) by \(deploy.by)): \(deploy.progress ?? deploy.outcome.rawValue)")
         }
