@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 @testable import ShipdeckAPI
 import ShipdeckCore
+import Synchronization
 import Testing
 
 /// A demo workspace in a temporary folder, removed by `cleanUp`.
@@ -14,8 +15,20 @@ struct TestWorkspace {
     static func make() async throws -> TestWorkspace {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shipdeck-api-\(UUID().uuidString)")
         try await DemoWorkspace.create(at: directory, now: Date())
+        // Each workspace of a run gets its own endpoint ports (test 22000–22999, prod +1000), so the
+        // cores of tests running side by side do not contend for the demo's 8100….
+        let config = ShipdeckPaths.configFile(in: directory)
+        var text = try String(contentsOf: config, encoding: .utf8)
+        let base = nextPortBlock.withLock { block in
+            defer { block = (block + 1) % 100 }
+            return 22_000 + block * 10
+        }
+        for index in 0..<4 { text = text.replacingOccurrences(of: "port: \(8100 + index)", with: "port: \(base + index)") }
+        try text.write(to: config, atomically: true, encoding: .utf8)
         return TestWorkspace(directory: directory)
     }
+
+    private static let nextPortBlock = Mutex(Int.random(in: 0..<100))
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
 

@@ -94,8 +94,8 @@ import Testing
         let host = try await workspace.startHost()
         let remote = RemoteCore(locator: CoreLocator(workspace: workspace.directory))
         var seen: [CoreEvent] = []
-        // Other events may come between the card changes (the fleet's rows and notices: other tests'
-        // demo cores share the demo's endpoint ports), so each read goes on until `count` card events.
+        // Other events may come between the card changes (the demo fleet's rows and notices), so each
+        // read goes on until `count` card events.
         func read(_ count: Int, from stream: inout AsyncStream<CoreEvent>.Iterator) async {
             var cards = 0
             while cards < count, let event = await stream.next() {
