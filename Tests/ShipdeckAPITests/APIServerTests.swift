@@ -12,7 +12,7 @@ import Testing
         let reply = try await request(host.server.url + "/healthz", token: nil)
         await host.stop()
         #expect(reply.status == 200)
-        #expect(try openAPIViolations(reply.body, schema: "Liveness") == "")
+        #expect(try await openAPIViolations(reply.body, schema: "Liveness") == "")
     }
 
     @Test func everyOtherRouteNeedsTheRightToken() async throws {
@@ -24,7 +24,7 @@ import Testing
             let missing = try await request(url + path, token: nil)
             #expect(missing.status == 401, "\(path) without a token")
             #expect(missing.text.contains("missing token"))
-            #expect(try openAPIViolations(missing.body, schema: "Error") == "")
+            #expect(try await openAPIViolations(missing.body, schema: "Error") == "")
             let wrong = try await request(url + path, token: "not-the-token")
             #expect(wrong.status == 401, "\(path) with a wrong token")
             #expect(wrong.text.contains("wrong token"))
@@ -64,13 +64,13 @@ import Testing
         #expect(nobody.status == 404 && nobody.text.contains("orders runs no instance in test"), "\(nobody.text)")
         #expect(noInstance.status == 404)
         for reply in [anonymous, badStatus, missing, unknown, nobody, noInstance] {
-            #expect(try openAPIViolations(reply.body, schema: "Error") == "")
+            #expect(try await openAPIViolations(reply.body, schema: "Error") == "")
         }
         let reply = try APIDocuments.encoder().encode(APIDocuments.CheckResultReply(applied: ["orders-test-1-1"]))
-        #expect(try openAPIViolations(reply, schema: "CheckResultReply") == "")
+        #expect(try await openAPIViolations(reply, schema: "CheckResultReply") == "")
         let result = try APIDocuments.encoder().encode(APIDocuments.CheckResultRequest(service: "orders", environment: "test", instance: nil,
                                                                                         status: .warning, output: "QUEUE WARNING | jobs=12;10;20"))
-        #expect(try openAPIViolations(result, schema: "CheckResultRequest") == "")
+        #expect(try await openAPIViolations(result, schema: "CheckResultRequest") == "")
         #expect(try APIDocuments.decoder().decode(APIDocuments.CheckResultRequest.self, from: result).status == .warning)
     }
 
@@ -83,12 +83,12 @@ import Testing
         ]
         for command in commands {
             let document = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: command))
-            #expect(try openAPIViolations(document, schema: "CommandRequest") == "", "\(command)")
+            #expect(try await openAPIViolations(document, schema: "CommandRequest") == "", "\(command)")
         }
         let event = HealthEvent(id: 4, instance: "orders-test-1-1", service: "orders", environment: "test", at: Date(), kind: .hard,
                                 status: .critical, stateType: .hard, attempt: "3/3", output: "HTTP CRITICAL: 503", suppressed: "downtime")
         let change = try APIDocuments.encoder().encode(CoreEvent(sequence: 5, at: Date(), change: .healthChanged(event: event)))
-        #expect(try openAPIViolations(change, schema: "CoreEvent") == "")
+        #expect(try await openAPIViolations(change, schema: "CoreEvent") == "")
         let downtime = DowntimeRecord(downtime: .flexible(from: Date(), to: Date().addingTimeInterval(60), duration: 30, comment: "x"),
                                       service: "orders", environment: "test", instance: nil, by: "ana")
         let detail = CheckDetail(instance: "orders-test-1-1", service: "orders", environment: "test", kind: "http",
@@ -97,7 +97,7 @@ import Testing
                                  perfdata: [PerfDatum(label: "time", value: 0.001, unit: "s", min: 0)], duration: 0.001, flapping: false,
                                  percentStateChange: 12.5, perfHistory: [PerfSeries(label: "time", unit: "s", values: [0.001, 0.002])],
                                  history: [event], downtimes: [downtime], inDowntime: false)
-        #expect(try openAPIViolations(try APIDocuments.encoder().encode(detail), schema: "CheckDetail") == "")
+        #expect(try await openAPIViolations(try APIDocuments.encoder().encode(detail), schema: "CheckDetail") == "")
     }
 
     @Test func tokenFileIsPrivateAndStableAcrossStarts() async throws {
@@ -135,7 +135,7 @@ import Testing
         let reply = try await request(host.server.url + "/v1/snapshot", token: workspace.token)
         let direct = await host.core.snapshot()
         await host.stop()
-        #expect(try openAPIViolations(reply.body, schema: "Snapshot") == "")
+        #expect(try await openAPIViolations(reply.body, schema: "Snapshot") == "")
         // `shipdeck status --json` prints exactly this encoding of the core's snapshot.
         #expect(reply.body == (try APIDocuments.encoder().encode(direct)))
     }
@@ -160,7 +160,7 @@ import Testing
                                         headers: [(APIDocuments.personHeader, "fay")], body: body)
         await host.stop()
         #expect(refused.status == 403)
-        #expect(try openAPIViolations(refused.body, schema: "Error") == "")
+        #expect(try await openAPIViolations(refused.body, schema: "Error") == "")
         let sentence = try APIDocuments.decoder().decode(APIDocuments.ErrorBody.self, from: refused.body).error
         #expect(!direct.isEmpty && sentence == direct && viaClient == direct, "API, client and core say the same sentence")
         #expect(stranger.status == 403)
@@ -182,7 +182,7 @@ import Testing
         let id = try #require(ids.first)
         // A command that creates a card names it, so a client never has to guess it by its title.
         #expect(added.status == 200)
-        #expect(try openAPIViolations(added.body, schema: "CommandOutcome") == "")
+        #expect(try await openAPIViolations(added.body, schema: "CommandOutcome") == "")
         #expect(try APIDocuments.decoder().decode(CommandOutcome.self, from: added.body).card == ids.dropFirst().first)
         #expect(viaClient.card == ids.last && ids.count == 3)
         let history = try await request(host.server.url + "/v1/cards/\(id)/history", token: workspace.token)
@@ -191,7 +191,7 @@ import Testing
         #expect(history.status == 200)
         #expect(history.text.contains("created in Backlog"))
         #expect(missing.status == 404)
-        #expect(try openAPIViolations(missing.body, schema: "Error") == "")
+        #expect(try await openAPIViolations(missing.body, schema: "Error") == "")
     }
 
     @Test func commandRequestsAndEventsMatchTheSpec() async throws {
@@ -208,7 +208,7 @@ import Testing
         ]
         for command in commands {
             let document = try APIDocuments.encoder().encode(APIDocuments.CommandRequest(command: command))
-            #expect(try openAPIViolations(document, schema: "CommandRequest") == "", "\(command)")
+            #expect(try await openAPIViolations(document, schema: "CommandRequest") == "", "\(command)")
         }
         let form = [PlannedJob.Field(key: "window", label: "Window", kind: .select, options: [.init(label: "Now", value: "now")])]
         let build = BuildRecord(id: 1, service: "orders", number: 3, commit: "abc", branch: "main", message: "m", state: .blocked,
@@ -216,15 +216,15 @@ import Testing
                                 jobs: [JobRecord(id: "lint", label: "Lint", kind: "command", state: .passed, exitStatus: 0, startedAt: Date()),
                                        JobRecord(id: "release", label: "Release", kind: "block", state: .blocked, prompt: "Go?", form: form)])
         let event = try APIDocuments.encoder().encode(CoreEvent(sequence: 9, at: Date(), change: .buildUpdated(build: build)))
-        #expect(try openAPIViolations(event, schema: "CoreEvent") == "")
+        #expect(try await openAPIViolations(event, schema: "CoreEvent") == "")
         let line = try APIDocuments.encoder().encode(LogLine(line: 1, at: Date(), stream: .stderr, text: "\u{1B}[31mred\u{1B}[0m"))
-        #expect(try openAPIViolations(line, schema: "LogLine") == "")
+        #expect(try await openAPIViolations(line, schema: "LogLine") == "")
         let card = Card(id: "SHP-1", title: "t", column: "Done", position: 0, createdAt: Date(), updatedAt: Date(),
                         commits: [CardCommit(service: "orders", sha: "abc123", subject: "SHP-1 t", author: "Ana", builds: [3], runsIn: ["test"])],
                         flag: "rolled back", inProdSince: Date())
         for change in [CoreEvent.Change.cardUpdated(card: card), .cardDeleted(id: "SHP-1", by: "fay"), .notice(text: "hi")] {
             let event = try APIDocuments.encoder().encode(CoreEvent(sequence: 3, at: Date(), change: change))
-            #expect(try openAPIViolations(event, schema: "CoreEvent") == "")
+            #expect(try await openAPIViolations(event, schema: "CoreEvent") == "")
         }
     }
 }

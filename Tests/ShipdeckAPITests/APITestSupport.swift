@@ -61,7 +61,15 @@ func request(_ url: String, method: HTTPMethod = .GET, token: String?, headers: 
 
 /// Checks `document` against schema `name` of openapi/shipdeck.yaml with scripts/check-openapi.py
 /// (Python's jsonschema, Draft 2020-12); returns the validator's complaints, empty when it conforms.
-func openAPIViolations(_ document: Data, schema name: String) throws -> String {
+/// The validator is waited for on a thread of its own: blocking one of the few threads of Swift's
+/// concurrency pool would stall every other test running meanwhile.
+func openAPIViolations(_ document: Data, schema name: String) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try validateAgainstSpec(document, schema: name) }) }
+    }
+}
+
+private func validateAgainstSpec(_ document: Data, schema name: String) throws -> String {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

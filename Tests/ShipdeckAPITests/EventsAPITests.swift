@@ -61,7 +61,7 @@ import Testing
         await host.stop()
         #expect(reply.status == 202)
         #expect(reply.text == #"{"dedup_key":"db-1/disk","message":"Event processed","status":"success"}"#, "\(reply.text)")
-        #expect(try openAPIViolations(reply.body, schema: "EnqueueReply") == "")
+        #expect(try await openAPIViolations(reply.body, schema: "EnqueueReply") == "")
         let incident = try #require(incidents.first)
         #expect(incidents.count == 1)
         #expect(incident.state == .triggered && incident.triggerCount == 1)
@@ -104,7 +104,7 @@ import Testing
         #expect(try APIDocuments.decoder().decode(APIDocuments.EnqueueReply.self, from: nothingOpen.body).dedupKey == "never-triggered")
         #expect(generatedKey.count == 32 && withGeneratedKey.count == 1)
         #expect(try APIDocuments.decoder().decode(APIDocuments.EnqueueReply.self, from: escaped.body).dedupKey == #"say "hi" \ now"#)
-        #expect(try openAPIViolations(escaped.body, schema: "EnqueueReply") == "")
+        #expect(try await openAPIViolations(escaped.body, schema: "EnqueueReply") == "")
         #expect(metrics.text.contains(#"shipdeck_alerts_events_total{integration="monitor",action="trigger"} 5"#), "\(metrics.text)")
         #expect(metrics.text.contains(#"shipdeck_alerts_events_total{integration="monitor",action="resolve"} 2"#))
         #expect(metrics.text.contains(#"shipdeck_api_requests_total{method="POST",route="/v2/enqueue",status="202"} 8"#))
@@ -171,12 +171,12 @@ import Testing
             #expect(reply.status == 400, "\(name)")
             let error = try APIDocuments.decoder().decode(APIDocuments.EnqueueError.self, from: reply.body)
             #expect(error == .invalid(expected), "\(name): \(reply.text)")
-            #expect(try openAPIViolations(reply.body, schema: "EnqueueError") == "", "\(name)")
+            #expect(try await openAPIViolations(reply.body, schema: "EnqueueError") == "", "\(name)")
         }
         for reply in [notJSON, array] {
             #expect(reply.status == 400)
             #expect(reply.text == #"{"errors":["JSON parse error"],"message":"Event object format is unrecognized","status":"Unrecognized object"}"#, "\(reply.text)")
-            #expect(try openAPIViolations(reply.body, schema: "EnqueueError") == "")
+            #expect(try await openAPIViolations(reply.body, schema: "EnqueueError") == "")
         }
         #expect(alerts.filter { $0.integration == "monitor" }.isEmpty, "nothing invalid became an incident")
         #expect(metrics.text.contains("shipdeck_alerts_unknown_routing_keys_total 1"), "\(metrics.text)")
@@ -202,18 +202,18 @@ import Testing
         }
     }
 
-    @Test func enqueueDocumentsMatchTheSpec() throws {
+    @Test func enqueueDocumentsMatchTheSpec() async throws {
         let trigger = APIDocuments.EnqueueRequest(
             routingKey: Self.routingKey, eventAction: "trigger", dedupKey: "db-1/disk",
             payload: .init(summary: "DISK at 99%", source: "db-1", severity: "critical", timestamp: "2026-01-01T10:00:00Z", component: "mysql",
                            group: "db", eventClass: "disk", customDetails: .object(["free": .string("1%"), "load": .number(0.75)])),
             client: "grafana", clientURL: "https://grafana.example.com")
-        #expect(try openAPIViolations(try APIDocuments.encoder().encode(trigger), schema: "EnqueueRequest") == "")
+        #expect(try await openAPIViolations(try APIDocuments.encoder().encode(trigger), schema: "EnqueueRequest") == "")
         let resolve = APIDocuments.EnqueueRequest(routingKey: Self.routingKey, eventAction: "resolve", dedupKey: "db-1/disk")
-        #expect(try openAPIViolations(try APIDocuments.encoder().encode(resolve), schema: "EnqueueRequest") == "")
+        #expect(try await openAPIViolations(try APIDocuments.encoder().encode(resolve), schema: "EnqueueRequest") == "")
         let bad = APIDocuments.EnqueueRequest(routingKey: "short", eventAction: "page")
-        #expect(try openAPIViolations(try APIDocuments.encoder().encode(bad), schema: "EnqueueRequest") != "")
-        #expect(try openAPIViolations(try APIDocuments.encoder().encode(APIDocuments.EnqueueReply(dedupKey: "k")), schema: "EnqueueReply") == "")
+        #expect(try await openAPIViolations(try APIDocuments.encoder().encode(bad), schema: "EnqueueRequest") != "")
+        #expect(try await openAPIViolations(try APIDocuments.encoder().encode(APIDocuments.EnqueueReply(dedupKey: "k")), schema: "EnqueueReply") == "")
         // Timestamps as monitors write them.
         for text in ["2015-07-17T08:42:58.315+0000", "2015-07-17T08:42:58Z", "2015-07-17T10:42:58+02:00", "2015-07-17T08:42:58.315Z"] {
             let date = try #require(EnqueueEvent.parseTimestamp(text), "\(text)")

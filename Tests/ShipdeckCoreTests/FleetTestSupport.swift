@@ -170,7 +170,7 @@ func processAlive(_ pid: Int32) -> Bool {
 
 /// Polls `condition` every 50 ms until it holds; records an issue naming `what` and throws when
 /// `seconds` pass first.
-func waitUntil(_ what: String, seconds: Double = 20, _ condition: () async -> Bool) async throws {
+func waitUntil(_ what: String, seconds: Double = 60, _ condition: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if await condition() { return }
