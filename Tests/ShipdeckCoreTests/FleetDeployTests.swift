@@ -281,17 +281,10 @@ struct FleetDeployTests {
 
     /// A socket listening on 127.0.0.1:`port` (the caller closes it).
     private static func listen(on port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard fd >= 0, bound, Glibc.listen(fd, 8) == 0 else {
-            if fd >= 0 { close(fd) }
-            throw ShipdeckError(.io, "could not hold port \(port) for the test: \(String(cString: strerror(errno)))")
+        let fd = try PortAllocator.bindLoopback(port: port).descriptor
+        guard Glibc.listen(fd, 8) == 0 else {
+            close(fd)
+            throw ShipdeckError(.io, "could not listen on port \(port) for the test: \(String(cString: strerror(errno)))")
         }
         return fd
     }
